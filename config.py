@@ -1,0 +1,112 @@
+"""Settings for 党建慕课, read from environment variables.
+
+Three classes: Development (the default for `make run`), Testing and Production.
+`create_app()` picks one from the `MOOC_ENV` variable unless a class is passed in.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET = "dev-secret-change-me"
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url):
+    """Normalise a DATABASE_URL so PostgreSQL uses psycopg 3 (the driver we ship)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mooc.sqlite3'}"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+    SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", BASE_DIR / "search_index"))
+    COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
+    # Job queue: Redis when REDIS_URL is set, otherwise huey's SQLite storage.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE_DIR / "jobs.sqlite3"))
+    HUEY_IMMEDIATE = False
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # i18n: Chinese first
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+    LANGUAGES = {"zh": "简体中文", "en": "English"}
+
+    # Login throttling (Flask-Limiter). Storage follows the job queue: Redis when present.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        os.environ.get("REDIS_URL") or "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+
+    # Passwords: werkzeug's scrypt is the modern KDF; tests use a cheap method for speed.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+    ROSTER_DEFAULT_PASSWORD = os.environ.get("ROSTER_DEFAULT_PASSWORD", "Dangjian@2024")
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 2 * 1024 ** 3))
+    MAX_IMPORT_BYTES = int(os.environ.get("MAX_IMPORT_BYTES", 10 * 1024 ** 2))
+
+    # Media served by nginx after the app checks access (see README "Scale out").
+    USE_X_ACCEL_REDIRECT = _bool("USE_X_ACCEL_REDIRECT", False)
+    X_ACCEL_PREFIX = os.environ.get("X_ACCEL_PREFIX", "/_protected_media/")
+
+    STALE_COURSE_MONTHS = int(os.environ.get("STALE_COURSE_MONTHS", 12))
+    SITE_NAME = os.environ.get("SITE_NAME", "党建慕课")
+    ORG_NAME = os.environ.get("ORG_NAME", "中共示范单位委员会")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True  # tests send the token explicitly; CSRF is a feature under test
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    HUEY_IMMEDIATE = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    SERVER_NAME = "localhost"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @classmethod
+    def check(cls):
+        if cls.SECRET_KEY in (DEFAULT_SECRET, "", None) or len(cls.SECRET_KEY) < 16:
+            raise RuntimeError(
+                "生产环境必须设置足够长的 SECRET_KEY 环境变量 / production needs a real SECRET_KEY")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env():
+    return CONFIGS.get(os.environ.get("MOOC_ENV", "development"), DevelopmentConfig)

@@ -1,0 +1,85 @@
+"""People: learners, instructors, branch leads and admins."""
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mooc.core.models import utcnow
+from mooc.extensions import db
+
+# Member categories (政治面貌), in the order branch work lists them.
+CATEGORIES = {
+    "full_member": _l("正式党员"),
+    "probationary": _l("预备党员"),
+    "candidate": _l("发展对象"),
+    "activist": _l("入党积极分子"),
+    "masses": _l("群众"),
+}
+CATEGORY_BY_LABEL = {"正式党员": "full_member", "中共党员": "full_member", "党员": "full_member",
+                     "预备党员": "probationary", "中共预备党员": "probationary",
+                     "发展对象": "candidate", "入党积极分子": "activist", "积极分子": "activist",
+                     "群众": "masses"}
+
+LEARNER, INSTRUCTOR, BRANCH_LEAD, ADMIN = "learner", "instructor", "branch_lead", "admin"
+ROLES = {
+    LEARNER: _l("学员"),
+    INSTRUCTOR: _l("讲师"),
+    BRANCH_LEAD: _l("支部书记"),
+    ADMIN: _l("管理员"),
+}
+ROLE_BY_LABEL = {"学员": LEARNER, "党员": LEARNER, "讲师": INSTRUCTOR, "教师": INSTRUCTOR,
+                 "支部书记": BRANCH_LEAD, "书记": BRANCH_LEAD, "管理员": ADMIN}
+
+
+def new_auth_token():
+    return secrets.token_urlsafe(12)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    category: Mapped[str] = mapped_column(String(20), default="full_member")
+    role: Mapped[str] = mapped_column(String(20), default=LEARNER)
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Rotated on password change or deactivation: every session signed with the old
+    # token stops working, on every device.
+    auth_token: Mapped[str] = mapped_column(String(32), default=new_auth_token)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    large_text: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    org = relationship("Organisation", lazy="joined")
+
+    # Flask-Login
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.auth_token}"
+
+    @property
+    def role_label(self):
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def category_label(self):
+        return CATEGORIES.get(self.category, self.category)
+
+    def has_role(self, *roles):
+        return self.role in roles
+
+    def __repr__(self):
+        return f"<User {self.username}>"

@@ -1,0 +1,38 @@
+"""Database tuning that must hold on every connection.
+
+SQLite is the embedded default and runs under several gunicorn workers, so each
+connection gets WAL, a busy timeout and foreign keys, and write transactions
+start with BEGIN IMMEDIATE: a deferred transaction that upgrades to a write fails
+with SQLITE_BUSY at once instead of waiting (see FIELD-NOTES, SQLAlchemy's
+documented pysqlite recipe). GET requests never write, so they keep deferred
+transactions and never queue behind writers.
+"""
+from flask import has_request_context, request
+from sqlalchemy import event
+
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _begin_statement():
+    if has_request_context() and request.method in READ_ONLY_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
+def tune_sqlite(engine):
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=15000",
+                       "foreign_keys=ON"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql(_begin_statement())

@@ -1,0 +1,92 @@
+"""Binding extensions and request-wide behaviour to an app (called by create_app)."""
+import secrets
+
+from flask import request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from mooc.core import database, errors, jobs
+from mooc.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Models must be imported before create_all / Alembic autogenerate sees the metadata.
+MODEL_MODULES = ["mooc.core.models", "mooc.org.models", "mooc.accounts.models"]
+
+CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+       "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
+       "frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+
+
+def select_locale():
+    languages = list(_app_languages())
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "zh"
+
+
+def _app_languages():
+    from flask import current_app
+    return current_app.config["LANGUAGES"].keys()
+
+
+def init_extensions(app):
+    import importlib
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "basic"
+    with app.app_context():
+        database.tune_sqlite(db.engine)
+    jobs.configure(app)
+
+    from mooc.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        user_pk, _, token = (user_id or "").partition(":")
+        if not user_pk.isdigit():
+            return None
+        user = db.session.get(User, int(user_pk))
+        if user is None or not token or not secrets.compare_digest(user.auth_token, token):
+            return None
+        return user
+
+
+def init_request_hooks(app):
+    errors.register(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store" if current_user.is_authenticated \
+                else "no-cache"
+        return response
+
+    @app.context_processor
+    def template_globals():
+        from mooc.core import navigation
+        return {"nav_items": navigation.items_for(current_user),
+                "large_text": bool(getattr(current_user, "large_text", False)
+                                   or session.get("large_text")),
+                "site_name": app.config["SITE_NAME"],
+                "languages": app.config["LANGUAGES"],
+                "current_locale": str(get_locale() or "zh")}
+
+    @app.template_filter("datetime")
+    def datetime_filter(value, fmt="yyyy-MM-dd HH:mm"):
+        # Stored as naive UTC; Flask-Babel shows it in the configured time zone.
+        return format_datetime(value, fmt) if value else ""

@@ -70,7 +70,8 @@ def change_password():
             flash(str(exc), "error")
         else:
             db.session.commit()
-            login_user(current_user)  # the token rotated; keep this device signed in
+            # The token rotated; sign this device in again with the new one.
+            login_user(current_user._get_current_object())
             flash(_("密码已修改，其他设备上的登录已失效。"), "success")
             return redirect(url_for("core.index"))
     return render_template("accounts/change_password.html", form=form)

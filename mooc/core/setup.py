@@ -1,5 +1,6 @@
 """Binding extensions and request-wide behaviour to an app (called by create_app)."""
 import secrets
+from pathlib import Path
 
 from flask import request, session
 from flask_babel import format_datetime, get_locale
@@ -35,7 +36,7 @@ def init_extensions(app):
     for name in MODEL_MODULES:
         importlib.import_module(name)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -1,0 +1,58 @@
+# 党建慕课 — two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WEB_WORKERS ?= 2
+WEB_THREADS ?= 8
+FLASK := $(BIN)/flask --app mooc
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test setup venv translations migrate demo index bench bench-quick fuzz clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when requirements.txt changes.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+translations: venv
+	$(BIN)/pybabel compile -f -d mooc/translations
+
+migrate: venv
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load
+
+index: migrate
+	@$(FLASK) search rebuild 2>/dev/null || true
+
+setup: venv translations migrate demo index
+
+run: setup
+	@echo ""
+	@echo "  党建慕课 → http://127.0.0.1:$(PORT)   （演示账号见 README，密码 demo1234）"
+	@echo "  admin 管理员 · teacher 讲师 · lead 支部书记（第一党总支）· member 党员 · probation 预备党员"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(FLASK) worker & \
+	PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) WEB_THREADS=$(WEB_THREADS) \
+	$(BIN)/gunicorn -c python:mooc.gunicorn_conf 'mooc:create_app()'
+
+test: venv translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+fuzz: venv translations
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -m fuzz $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) instance search_index/* media/*

@@ -1,0 +1,24 @@
+"""gunicorn settings for `make run` and production (`gunicorn -c python:mooc.gunicorn_conf`).
+
+Threaded workers: a few phones on slow links must not block everyone else (FIELD-NOTES:
+sync workers let three slow downloads stall a poster request for 7 s).
+"""
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
+workers = int(os.environ.get("WEB_WORKERS", 2))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", 8))
+timeout = int(os.environ.get("WEB_TIMEOUT", 120))
+graceful_timeout = 20
+preload_app = True  # load jieba and the app once, share pages copy-on-write
+accesslog = os.environ.get("ACCESS_LOG", "-")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    # Connections opened in the master must not be shared across processes.
+    from mooc.extensions import db
+    app = server.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)

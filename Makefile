@@ -56,3 +56,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) instance search_index/* media/*
+
+# Refresh the translation catalogue after adding UI text (then translate mooc/translations/en/…/messages.po).
+i18n: venv
+	$(BIN)/pybabel extract -F mooc/babel.cfg -k _l -o mooc/translations/messages.pot .
+	$(BIN)/pybabel update -i mooc/translations/messages.pot -d mooc/translations

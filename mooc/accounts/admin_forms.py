@@ -3,18 +3,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from mooc.accounts.models import CATEGORIES, ROLES
 from mooc.accounts.services import USERNAME_RE
-
-
-
-def options(pairs):
-    """(value, label) pairs as SelectChoice: WTForms 3.3 deprecates plain tuples."""
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
-
+from mooc.core.forms import options
 
 ROLE_OPTIONS = options(ROLES.items())
 CATEGORY_OPTIONS = options(CATEGORIES.items())

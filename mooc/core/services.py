@@ -1,4 +1,5 @@
 """Cross-cutting services: the audit log and user preferences."""
+from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,7 +9,7 @@ from mooc.extensions import db
 
 def audit(action, target=None, summary="", actor=None, **details):
     """Record an administrative action in the caller's transaction (commits with it)."""
-    if actor is None and current_user and getattr(current_user, "is_authenticated", False):
+    if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
     event = AuditEvent(
         actor_id=getattr(actor, "id", None), action=action, summary=summary,

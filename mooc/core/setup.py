@@ -2,7 +2,8 @@
 import secrets
 from pathlib import Path
 
-from flask import request, session
+from flask import has_request_context, request, session
+from werkzeug.routing import IntegerConverter
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -19,6 +20,8 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; 
 
 def select_locale():
     languages = list(_app_languages())
+    if not has_request_context():
+        return "zh"  # CLI and background jobs speak Chinese
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -31,8 +34,17 @@ def _app_languages():
     return current_app.config["LANGUAGES"].keys()
 
 
+class BoundedIntConverter(IntegerConverter):
+    """<int:…> that answers 404 for ids no database column can hold (instead of a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_extensions(app):
     import importlib
+    app.url_map.converters["int"] = BoundedIntConverter
     for name in MODEL_MODULES:
         importlib.import_module(name)
     db.init_app(app)

@@ -3,17 +3,18 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from mooc.core.forms import options
 from mooc.org.models import ORG_KINDS
 
 
 def unit_choices(units, blank=None):
     choices = [("", blank)] if blank is not None else []
-    return choices + [(str(u.id), "　" * u.depth + u.name) for u in units]
+    return options(choices + [(u.id, "　" * u.depth + u.name) for u in units])
 
 
 class CreateOrgForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(_l("请输入名称")), Length(max=100)])
-    kind = SelectField(_l("类型"), choices=list(ORG_KINDS.items()))
+    kind = SelectField(_l("类型"), choices=options(ORG_KINDS.items()))
     parent = SelectField(_l("上级组织"), choices=[])
 
 

@@ -6,6 +6,7 @@ PORT ?= 5000
 WEB_WORKERS ?= 2
 WEB_THREADS ?= 8
 FLASK := $(BIN)/flask --app mooc
+PYTEST_ARGS ?= -n 2
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test setup venv translations migrate demo index bench bench-quick fuzz clean

@@ -122,3 +122,68 @@ def login_as(client, make_user):
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return user
     return _login_as
+
+
+# ---- Browser tests: Debian's chromium driven by Playwright -------------------------------
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
+PHONE = {"width": 360, "height": 740}
+LAPTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import shutil
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        pytest.skip("chromium is not installed (Debian package `chromium`; .ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on a free loopback port, in a thread."""
+    import threading
+    from werkzeug.serving import make_server
+    app.config["SERVER_NAME"] = None
+    _db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(size) → a fresh Playwright page (own cookies) at that viewport size."""
+    contexts = []
+
+    def _open(size=PHONE, locale="zh-CN"):
+        context = browser.new_context(viewport=size, locale=locale,
+                                      base_url=live_server)
+        contexts.append(context)
+        return context.new_page()
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def browser_login(page, username, password=factories.PASSWORD):
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def assert_fits_width(page):
+    """No horizontal scrolling: the page is no wider than the screen."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{page.url} is {overflow}px wider than the screen"

@@ -1,0 +1,158 @@
+"""The learner's pages: catalogue, course, lesson reader, downloads.
+
+Anything a user may not see answers 404, never 403, so restricted and unpublished
+courses do not reveal that they exist. Editors see their drafts here too: that is
+the "preview as a learner".
+"""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from mooc.accounts.admin_forms import options
+from mooc.catalog import kinds, learning
+from mooc.catalog.forms import ActionForm, CatalogueFilterForm, CompleteForm
+from mooc.catalog.media import media_for
+from mooc.catalog.models import Attachment, Course, Lesson
+from mooc.catalog.permissions import (can_edit_course, can_enrol, can_view_course,
+                                      can_view_lesson)
+from mooc.catalog.courses import CatalogError
+from mooc.core import navigation, storage
+from mooc.extensions import db
+from mooc.progress import services as progress
+
+bp = Blueprint("catalog", __name__)
+navigation.register(_l("课程中心"), "catalog.index", lambda user: True, order=10)
+
+MAX_ID = 2 ** 63 - 1
+
+
+def get_or_404(model, object_id):
+    if object_id > MAX_ID:
+        abort(404)  # SQLite raises OverflowError past 64 bits
+    return db.session.get(model, object_id) or abort(404)
+
+
+def visible_course(course_id):
+    course = get_or_404(Course, course_id)
+    if not can_view_course(current_user, course):
+        abort(404)
+    return course
+
+
+def visible_lesson(course_id, lesson_id):
+    lesson = get_or_404(Lesson, lesson_id)
+    if lesson.course_id != course_id or not can_view_lesson(current_user, lesson):
+        abort(404)
+    return lesson
+
+
+@bp.route("/courses")
+@login_required
+def index():
+    form = CatalogueFilterForm(request.args)
+    orgs = learning.audience_orgs(current_user)
+    form.org.choices = options([("", _("全部组织"))] + [(str(o.id), o.name) for o in orgs])
+    filters = form.filters()
+    page = db.paginate(learning.catalogue_query(
+        current_user, category=filters.get("category"), course_type=filters.get("course_type"),
+        org_id=int(filters["org"]) if filters.get("org") else None, q=filters.get("q"),
+        mine=bool(filters.get("mine"))),
+        page=request.args.get("page", 1, type=int), per_page=learning.PER_PAGE, error_out=False)
+    fractions = progress.course_fractions(current_user, page.items)
+    enrolled = learning.enrolled_course_ids(current_user, [c.id for c in page.items])
+    return render_template("catalog/index.html", form=form, page=page, filters=filters,
+                           fractions=fractions, enrolled=enrolled)
+
+
+@bp.route("/courses/<int:course_id>")
+@login_required
+def course(course_id):
+    course = visible_course(course_id)
+    editor = can_edit_course(current_user, course)
+    return render_template("catalog/course.html", page=learning.course_page(
+        current_user, course, editor=editor), editor=editor, action_form=ActionForm())
+
+
+@bp.route("/courses/<int:course_id>/enrol", methods=["POST"])
+@login_required
+def enrol(course_id):
+    course = visible_course(course_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        _enrollment, created = learning.enrol(current_user, course)
+    except CatalogError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("已报名，开始学习吧！") if created else _("您已报名本课程。"), "success")
+    return redirect(url_for("catalog.course", course_id=course.id))
+
+
+@bp.route("/courses/<int:course_id>/lessons/<int:lesson_id>")
+@login_required
+def lesson(course_id, lesson_id):
+    lesson = visible_lesson(course_id, lesson_id)
+    course = lesson.course
+    editor = can_edit_course(current_user, course)
+    lessons = learning.learner_lessons(course, editor)
+    previous, following = learning.neighbours(lessons, lesson)
+    kind = kinds.kind_for(lesson.kind)
+    row = progress.progress_for(current_user, [lesson.id]).get(lesson.id)
+    return render_template(
+        "catalog/lesson.html", course=course, lesson=lesson, kind=kind, previous=previous,
+        following=following, progress_row=row, editor=editor,
+        can_record=lesson.published and can_enrol(current_user, course),
+        complete_form=CompleteForm(), **kind.learner_context(lesson, current_user))
+
+
+@bp.route("/courses/<int:course_id>/lessons/<int:lesson_id>/complete", methods=["POST"])
+@login_required
+def complete(course_id, lesson_id):
+    lesson = visible_lesson(course_id, lesson_id)
+    form = CompleteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        learning.complete_lesson(current_user, lesson, request.form)
+    except kinds.CompletionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("catalog.lesson", course_id=course_id, lesson_id=lesson.id))
+    db.session.commit()
+    flash(_("已完成本课时。"), "success")
+    following = learning.neighbours(learning.learner_lessons(lesson.course), lesson)[1]
+    target = following or lesson
+    return redirect(url_for("catalog.lesson", course_id=course_id, lesson_id=target.id))
+
+
+@bp.route("/courses/<int:course_id>/lessons/<int:lesson_id>/visit", methods=["POST"])
+@login_required
+def visit(course_id, lesson_id):
+    """Called by reader.js when a lesson opens, for "继续学习"; answers JSON."""
+    lesson = visible_lesson(course_id, lesson_id)
+    enrollment = learning.record_visit(current_user, lesson)
+    db.session.commit()
+    return jsonify({"recorded": enrollment is not None})
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id):
+    item = get_or_404(Attachment, attachment_id)
+    if not can_view_lesson(current_user, item.lesson):
+        abort(404)
+    return storage.send(item.storage_key, download_name=item.filename, as_attachment=True,
+                        mimetype=item.mime)
+
+
+@bp.route("/courses/<int:course_id>/media/<path:key>")
+@login_required
+def media(course_id, key):
+    course = visible_course(course_id)
+    row = media_for(course.id, key) if storage.is_valid_key(key) else None
+    if row is None:
+        abort(404)
+    return storage.send(row.storage_key, mimetype=row.mime, max_age=86400)

@@ -1,0 +1,39 @@
+"""How far each learner is in each lesson: one summary row per user × lesson (Kolibri style).
+
+The row is a summary, not a log: `progress` only ever grows (the service enforces it),
+`data` holds kind-specific state (watched intervals for video, attempts for quizzes).
+It points at the lesson id, which a package re-import keeps, so progress survives
+content updates.
+"""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mooc.core.models import utcnow
+from mooc.extensions import db
+
+
+class LessonProgress(db.Model):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id", name="uq_lesson_progress_user_lesson"),
+        Index("ix_lesson_progress_user_course", "user_id", "course_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"),
+                                           index=True)
+    # Denormalised so a course summary is one indexed query.
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    progress: Mapped[float] = mapped_column(default=0.0)  # 0–1, never decreases
+    completed_at: Mapped[datetime | None]
+    time_spent_seconds: Mapped[int] = mapped_column(default=0)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_complete(self):
+        return self.completed_at is not None

@@ -10,8 +10,13 @@ from flask.cli import with_appcontext
 def worker_command(workers):
     """启动后台任务处理进程（huey consumer）。"""
     from mooc.core import jobs
-    jobs.set_worker_app(current_app._get_current_object())
+    from mooc.search.tasks import start_indexer_thread
+    app = current_app._get_current_object()
+    jobs.set_worker_app(app)
     jobs.huey.immediate = False
+    from mooc.search.analysis import init_jieba
+    init_jieba(app.instance_path)
+    start_indexer_thread(app)  # the single search-index writer
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread",
                                          periodic=True, check_worker_health=True)
     click.echo(f"后台任务处理已启动：{type(jobs.huey).__name__}, {workers} 个线程")

@@ -20,8 +20,14 @@ def check_database():
         return {"ok": False, "error": str(exc)[:200]}
 
 
+def check_search():
+    from mooc.search.services import index_state
+    return index_state()
+
+
 register("database", check_database)
 register("jobs", jobs.queue_state)
+register("search", check_search)
 
 
 def report():

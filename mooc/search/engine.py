@@ -185,7 +185,7 @@ def coalesce_changes(events: Iterable[tuple[str, str, dict | None]]):
 
 def apply_changes(ix, upserts: Iterable[dict] = (), deletes: Iterable[str] = (), *,
                   delete_lesson_ids: Iterable = (), delete_course_ids: Iterable = (),
-                  timeout: float = 0.0) -> None:
+                  timeout: float = 0.0, fresh: bool = False) -> None:
     """Apply one batch in ONE writer: all deletes first, then the upserts.
 
     Upserts are de-duplicated by doc_id (last wins): Whoosh's
@@ -200,11 +200,13 @@ def apply_changes(ix, upserts: Iterable[dict] = (), deletes: Iterable[str] = (),
         latest[fields["doc_id"]] = fields
     to_delete = {str(d) for d in deletes} | set(latest)
 
+    # Only a rebuild's brand-new, single-writer index may skip the deletes: a count
+    # read before the writer lock is taken may be stale when another process writes.
+    if fresh:
+        to_delete = set()
+
     # compound=False: a compound segment is copied into memory whenever a
     # searcher opens it (+250 MB per process at 50k docs).
-    if ix.doc_count_all() == 0:
-        to_delete = set()                  # fresh rebuild: nothing to replace
-
     writer = ix.writer(timeout=timeout, compound=False)
     try:
         for doc_id in to_delete:

@@ -9,11 +9,14 @@ from tests.conftest import csrf_token, login
 
 
 def test_healthz_reports_each_part(client):
+    from mooc.search import services
+    assert client.get("/healthz").get_json()["search"]["state"] == "missing"
+    services.rebuild()
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok"
-    assert body["database"]["ok"] and body["jobs"]["ok"]
+    assert body["database"]["ok"] and body["jobs"]["ok"] and body["search"]["ok"]
 
 
 def test_healthz_is_503_when_a_part_fails(client, monkeypatch):

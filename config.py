@@ -72,6 +72,16 @@ class Config:
     USE_X_ACCEL_REDIRECT = _bool("USE_X_ACCEL_REDIRECT", False)
     X_ACCEL_PREFIX = os.environ.get("X_ACCEL_PREFIX", "/_protected_media/")
 
+    # Video lessons (mooc.video): renditions are short-side heights, never upscaled.
+    VIDEO_RENDITIONS = (360, 720)
+    TRANSCODE_PRESET = os.environ.get("TRANSCODE_PRESET", "veryfast")
+    VIDEO_HLS = _bool("VIDEO_HLS", False)           # also remux renditions to HLS (cheap: -c copy)
+    VIDEO_COMPLETION_SHARE = float(os.environ.get("VIDEO_COMPLETION_SHARE", 0.95))
+    VIDEO_HEARTBEAT_SECONDS = float(os.environ.get("VIDEO_HEARTBEAT_SECONDS", 10))
+    VIDEO_UPLOAD_CHUNK_BYTES = int(os.environ.get("VIDEO_UPLOAD_CHUNK_BYTES", 8 * 1024 ** 2))
+    VIDEO_UPLOAD_TTL = int(os.environ.get("VIDEO_UPLOAD_TTL", 24 * 3600))  # resumable for a day
+    MEDIA_URL_TTL = int(os.environ.get("MEDIA_URL_TTL", 6 * 3600))  # signed video/poster URLs
+
     STALE_COURSE_MONTHS = int(os.environ.get("STALE_COURSE_MONTHS", 12))
     SITE_NAME = os.environ.get("SITE_NAME", "党建慕课")
     ORG_NAME = os.environ.get("ORG_NAME", "中共示范单位委员会")
@@ -87,6 +97,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     HUEY_IMMEDIATE = True
     RATELIMIT_STORAGE_URI = "memory://"
+    TRANSCODE_PRESET = "ultrafast"
     SERVER_NAME = "localhost"
 
 

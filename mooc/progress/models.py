@@ -37,3 +37,27 @@ class LessonProgress(db.Model):
     @property
     def is_complete(self):
         return self.completed_at is not None
+
+
+class CourseCompletion(db.Model):
+    """A learner finished a course: the fact study hours (学时) and certificates rest on.
+
+    One row per user × course, written when the last required lesson completes and
+    re-derivable from lesson progress (`flask --app mooc progress recompute`). `year` is
+    the calendar year of completion in the site's time zone, so annual hours are one
+    indexed SUM; `hours` is the course's credit at completion time.
+    """
+    __tablename__ = "course_completion"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", name="uq_course_completion_user_course"),
+        Index("ix_course_completion_user_year", "user_id", "year"),
+        Index("ix_course_completion_course_year", "course_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    completed_at: Mapped[datetime]
+    year: Mapped[int]
+    hours: Mapped[float] = mapped_column(default=0.0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,7 +32,7 @@ demo: migrate
 	$(FLASK) demo load
 
 index: migrate
-	@$(FLASK) search rebuild 2>/dev/null || true
+	$(FLASK) search rebuild
 
 setup: venv translations migrate demo index
 

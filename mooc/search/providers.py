@@ -8,7 +8,7 @@ Quiz answers never reach the index: a lesson contributes only its kind's
 import io
 import logging
 
-from flask import url_for
+from flask import current_app
 
 from mooc.catalog.models import PUBLISHED, Attachment, Course, Lesson
 from mooc.core import storage
@@ -22,7 +22,10 @@ TRANSCRIPT_SOURCES = []
 
 
 def _url(endpoint, **values):
-    return url_for(endpoint, _external=False, **values)
+    """A site-relative URL. The indexer runs in the worker, outside any request, where
+    url_for would need SERVER_NAME; the path needs only the URL map."""
+    root = current_app.config.get("APPLICATION_ROOT") or "/"
+    return current_app.url_map.bind("localhost", script_name=root).build(endpoint, values)
 
 
 def course_documents(course_id):

@@ -127,3 +127,12 @@ def test_cli_query_and_status(app, index, db):
     result = runner.invoke(args=["search", "query", "党建"])
     assert result.exit_code == 0 and "命令行课程" in result.output
     assert '"ok": true' in runner.invoke(args=["search", "status"]).output
+
+
+def test_indexer_builds_urls_without_a_request_or_server_name(app, db):
+    """The worker has no request and production sets no SERVER_NAME."""
+    app.config["SERVER_NAME"] = None
+    course = make_course("后台索引", body="后台进程建立索引。")
+    services.rebuild()
+    hits = services.search(None, "后台").hits
+    assert any(hit.url == f"/courses/{course.id}" for hit in hits)

@@ -16,11 +16,25 @@ BLUEPRINTS = [
     "mooc.accounts.views",
     "mooc.accounts.admin_views",
     "mooc.org.views",
+    "mooc.search.views",
+    "mooc.catalog.views",
+    "mooc.catalog.authoring_views",
+    "mooc.catalog.admin_views",
+    "mooc.quizzes.views",
+    "mooc.quizzes.api",
+    "mooc.quizzes.bank_views",
+    "mooc.quizzes.settings_views",
+    "mooc.video.views",
+    "mooc.video.api",
 ]
 CLI_GROUPS = [
     "mooc.core.cli",
     "mooc.accounts.cli",
     "mooc.org.cli",
+    "mooc.search.cli",
+    "mooc.catalog.cli",
+    "mooc.quizzes.cli",
+    "mooc.video.cli",
 ]
 
 

@@ -11,7 +11,10 @@ from mooc.core import database, errors, jobs
 from mooc.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Models must be imported before create_all / Alembic autogenerate sees the metadata.
-MODEL_MODULES = ["mooc.core.models", "mooc.org.models", "mooc.accounts.models"]
+MODEL_MODULES = ["mooc.core.models", "mooc.org.models", "mooc.accounts.models",
+                 "mooc.search.models",
+                 "mooc.catalog.models", "mooc.progress.models",
+                 "mooc.quizzes.models", "mooc.video.models"]
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "

@@ -7,6 +7,7 @@ object of each kind; `owner` rows mean "the owner of the sample object".
 """
 import pytest
 
+from tests.catalog_factories import access_matrix_params as catalog_params
 from tests.conftest import csrf_token, login
 
 ANON, LEARNER, INSTRUCTOR, LEAD, ADMIN = "anon", "learner", "instructor", "branch_lead", "admin"
@@ -42,6 +43,78 @@ EXPECTED = {
     "org.edit": ADMINS,
     "org.change": ADMINS,
     "org.overview": LEADS,
+    "search.search": SIGNED_IN,
+    # Courses (the sample course is published, open, owned by another instructor).
+    "catalog.index": SIGNED_IN,
+    "catalog.course": SIGNED_IN,
+    "catalog.enrol": SIGNED_IN,
+    "catalog.lesson": SIGNED_IN,
+    "catalog.complete": SIGNED_IN,
+    "catalog.visit": SIGNED_IN,
+    "catalog.attachment": SIGNED_IN,
+    "catalog.media": SIGNED_IN,
+    "authoring.my_courses": AUTHORS,
+    "authoring.create_course": AUTHORS,
+    "authoring.course": ADMINS,
+    "authoring.edit_course": ADMINS,
+    "authoring.publish_course": ADMINS,
+    "authoring.unpublish_course": ADMINS,
+    "authoring.delete_course": ADMINS,
+    "authoring.add_chapter": ADMINS,
+    "authoring.rename_chapter": ADMINS,
+    "authoring.move_chapter": ADMINS,
+    "authoring.delete_chapter": ADMINS,
+    "authoring.new_lesson": ADMINS,
+    "authoring.edit_lesson": ADMINS,
+    "authoring.move_lesson": ADMINS,
+    "authoring.publish_lesson": ADMINS,
+    "authoring.unpublish_lesson": ADMINS,
+    "authoring.delete_lesson": ADMINS,
+    "authoring.upload_image": ADMINS,
+    "authoring.upload_attachment": ADMINS,
+    "authoring.delete_attachment": ADMINS,
+    "authoring.import_docx": ADMINS,
+    "catalog_admin.stale": ADMINS,
+    # Quizzes (the sample quiz's course is published, open, owned by another instructor;
+    # the sample attempt and wrong-answer entry belong to another learner).
+    "quizzes.start": SIGNED_IN,
+    "quizzes.attempt": set(),
+    "quizzes.submit": set(),
+    "quizzes.result": ADMINS,
+    "quizzes.wrong_book": SIGNED_IN,
+    "quizzes.practise": set(),
+    "quiz_api.state": set(),
+    "quiz_api.save": set(),
+    "quiz_api.submit": set(),
+    "quiz_bank.questions": ADMINS,
+    "quiz_bank.create_question": ADMINS,
+    "quiz_bank.edit_question": ADMINS,
+    "quiz_bank.archive_question": ADMINS,
+    "quiz_bank.restore_question": ADMINS,
+    "quiz_bank.import_questions": ADMINS,
+    "quiz_bank.import_preview": ADMINS,
+    "quiz_bank.import_confirm": ADMINS,
+    "quiz_bank.export_questions": ADMINS,
+    "quiz_bank.template": AUTHORS,
+    "quiz_settings.edit": ADMINS,
+    # Video (the sample video lesson's course is published, open, owned by another
+    # instructor; the sample watch session belongs to another learner; media URLs are
+    # requested without a signature, which nobody may do).
+    "video.manage": ADMINS,
+    "video.status": ADMINS,
+    "video.retry": ADMINS,
+    "video.upload": ADMINS,
+    "video.upload_begin": ADMINS,
+    "video.upload_offset": ADMINS,
+    "video.upload_chunk": ADMINS,
+    "video.upload_finish": ADMINS,
+    "video.captions": ADMINS,
+    "video.remove_captions": ADMINS,
+    "video.media_file": set(),
+    "video_api.open_session": SIGNED_IN,
+    "video_api.heartbeat": set(),
+    "video_api.beacon": set(),
+    "video_api.sources": SIGNED_IN,
 }
 
 
@@ -56,6 +129,8 @@ def sample_params(app, make_user, make_org):
     db.session.add(job)
     db.session.commit()
     params = {"org_id": branch.id, "user_id": other.id, "job_id": job.id, "action": "rename"}
+    from mooc.search import services as search
+    search.rebuild()  # a running site has its index; /healthz is 503 without one
     for extend in PARAM_HOOKS:
         params.update(extend(app, make_user, make_org, committee=committee, branch=branch))
     return params, committee
@@ -63,6 +138,61 @@ def sample_params(app, make_user, make_org):
 
 # Features add functions here that create their sample objects and return URL params.
 PARAM_HOOKS = []
+
+
+def quiz_params(app, make_user, make_org, **_orgs):
+    """A quiz lesson with one question, and another learner's marked attempt and 错题."""
+    from mooc.extensions import db
+    from mooc.quizzes import attempts, services
+    from mooc.quizzes.formats.common import QuestionData
+    from mooc.quizzes.models import WrongAnswer
+    from tests.catalog_factories import make_course, make_lesson
+    owner = make_user(username="matrix-quiz-owner", role="instructor")
+    course = make_course(owner=owner)
+    lesson = make_lesson(course, kind="quiz")
+    quiz = services.configure_quiz(lesson, [QuestionData(kind="truefalse", stem="矩阵判断题",
+                                                         answer_true=True)], {})
+    learner = make_user(username="matrix-quiz-learner")
+    attempt, _ = attempts.start_attempt(learner, quiz)
+    attempts.submit_attempt(attempt)
+    db.session.commit()
+    entry = db.session.query(WrongAnswer).filter_by(user_id=learner.id).one()
+    return {"course_id": course.id, "quiz_lesson_id": lesson.id,
+            "question_id": quiz.items[0].question_id, "attempt_id": attempt.id,
+            "wrong_id": entry.id, "export_format": "gift"}
+
+
+# First, so a feature whose own hook also returns `course_id` keeps its course (any
+# published, open course owned by someone else gives the quiz rows the same answers).
+PARAM_HOOKS.insert(0, quiz_params)
+
+
+def video_params(app, make_user, make_org, **_orgs):
+    """A video lesson with a ready asset (no files needed) and another learner's session."""
+    from mooc.extensions import db
+    from mooc.video.models import VideoAsset, WatchSessionRow
+    from tests.catalog_factories import make_course, make_lesson
+    owner = make_user(username="matrix-video-owner", role="instructor")
+    course = make_course(owner=owner, lessons=0)
+    lesson = make_lesson(course, kind="video", actor=owner)
+    sha = "ab" * 32
+    asset = VideoAsset(lesson_id=lesson.id, status="ready", source_key=f"ab/{sha}.mp4",
+                       source_sha256=sha, duration=60.0, has_poster=True,
+                       renditions=[{"label": 360, "file": "360.mp4", "width": 640,
+                                    "height": 360, "size": 1, "video_kbps": 600}])
+    learner = make_user(username="matrix-video-learner")
+    db.session.add(asset)
+    db.session.add(WatchSessionRow(token="f" * 32, user_id=learner.id, lesson_id=lesson.id,
+                                   started_at=0.0, last_beat_at=0.0))
+    db.session.commit()
+    return {"course_id": course.id, "lesson_id": lesson.id, "asset_id": asset.id,
+            "name": "360.mp4", "upload_id": "not-a-ticket", "session_id": "f" * 32}
+
+
+PARAM_HOOKS.append(video_params)
+# Last: the catalog's course, chapter and lesson ids must agree with each other.
+PARAM_HOOKS.append(catalog_params)
+
 
 USERS_FOR_ROLE = {LEARNER: "learner", INSTRUCTOR: "instructor", LEAD: "branch_lead",
                   ADMIN: "admin"}

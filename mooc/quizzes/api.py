@@ -1,0 +1,107 @@
+"""JSON API for the attempt page: state, autosave, submit (quiz.js calls these).
+
+Errors are JSON ``{"error": Chinese message, "code": HTTP status, "reason": …}``
+with a 4xx: 400 for malformed input, 404 for attempts that are not yours, 409 for
+any write to a closed attempt (with ``result_url`` so the page can move on).
+Autosave is an idempotent upsert, so quiz.js may retry a request freely.
+"""
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_login import current_user, login_required
+
+from mooc.catalog.views import get_or_404
+from mooc.extensions import db
+from mooc.quizzes import attempts
+from mooc.quizzes.models import Attempt
+from mooc.quizzes.permissions import can_answer_attempt
+
+bp = Blueprint("quiz_api", __name__, url_prefix="/api/quiz")
+MAX_ANSWERS_PER_REQUEST = 500
+
+
+def _iso(moment):
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def _error(status, message, reason, **extra):
+    return jsonify({"error": message, "code": status, "reason": reason, **extra}), status
+
+
+def _own(attempt_id):
+    attempt = get_or_404(Attempt, attempt_id)
+    if not can_answer_attempt(current_user, attempt):
+        abort(404)
+    return attempt
+
+
+def _result_url(attempt):
+    return url_for("quizzes.result", attempt_id=attempt.id)
+
+
+def _answers_from_body():
+    """{question_id: response} from {"answers": {...}} or {"question_id", "response"}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    if "answers" in body:
+        answers = body["answers"]
+        if not isinstance(answers, dict) or len(answers) > MAX_ANSWERS_PER_REQUEST:
+            return None
+        return answers
+    if "question_id" in body:
+        return {body["question_id"]: body.get("response")}
+    return None
+
+
+def _state(attempt):
+    return {"id": attempt.id, "status": attempt.status,
+            "remaining_seconds": attempts.remaining_seconds(attempt),
+            "time_up": attempts.is_past_grace(attempt) if attempt.is_open else False,
+            "saved_at": _iso(attempt.last_saved_at),
+            "answers": {str(a.question_id): a.response for a in attempt.answers},
+            "result_url": None if attempt.is_open else _result_url(attempt)}
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def state(attempt_id):
+    return jsonify(_state(_own(attempt_id)))
+
+
+@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@login_required
+def save(attempt_id):
+    attempt = _own(attempt_id)
+    answers = _answers_from_body()
+    if answers is None:
+        return _error(400, "请求格式无效：应为 JSON，如 {\"answers\": {\"题目编号\": 答案}}。",
+                      "bad_request")
+    try:
+        saved_at = attempts.save_answers(attempt, answers)
+    except attempts.AttemptClosed as exc:
+        db.session.commit()  # a lazy time-out submission is kept
+        return _error(409, str(exc), "closed", result_url=_result_url(attempt))
+    except attempts.AttemptError as exc:
+        db.session.rollback()
+        return _error(exc.status, str(exc), "invalid")
+    db.session.commit()
+    return jsonify({"saved_at": _iso(saved_at), "saved": sorted(int(k) for k in answers),
+                    "remaining_seconds": attempts.remaining_seconds(attempt)})
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id):
+    attempt = _own(attempt_id)
+    body = request.get_json(silent=True)
+    answers = body.get("answers") if isinstance(body, dict) else None
+    if answers is not None and not isinstance(answers, dict):
+        return _error(400, "答案格式无效。", "bad_request")
+    try:
+        attempts.submit_attempt(attempt, answers=answers or None)
+    except attempts.AttemptError as exc:
+        db.session.rollback()
+        return _error(exc.status, str(exc), "invalid")
+    db.session.commit()
+    return jsonify({"status": attempt.status, "score": attempt.score, "passed": attempt.passed,
+                    "reason": attempt.submit_reason, "submitted_at": _iso(attempt.submitted_at),
+                    "result_url": _result_url(attempt)})

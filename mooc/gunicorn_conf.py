@@ -14,6 +14,9 @@ graceful_timeout = 20
 preload_app = True  # load jieba and the app once, share pages copy-on-write
 accesslog = os.environ.get("ACCESS_LOG", "-")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27 opens a control socket in ~/.gunicorn by default, shared by every server the
+# same user runs (make run, the benchmark, the crash test): keep each one's own.
+control_socket_disable = True
 
 
 def post_fork(server, worker):

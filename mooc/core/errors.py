@@ -1,4 +1,6 @@
 """Every error answers in the user's language, as JSON for API calls and a page otherwise."""
+import errno
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -24,7 +26,63 @@ def messages():
         413: _("上传的文件太大。"),
         429: _("操作过于频繁，请稍后再试。"),
         500: _("服务器出现问题，请稍后重试。我们已记录此错误。"),
+        507: _("服务器存储空间不足，请稍后再试，您的内容未保存。"),
     }
+
+
+DISK_FULL_TEXTS = ("database or disk is full", "no space left on device", "disk quota exceeded")
+
+
+def is_disk_full(exc):
+    """True when `exc` (or what it wraps) says the disk is full: ENOSPC/EDQUOT from a
+    file write, SQLite's "database or disk is full", PostgreSQL's disk_full (53100)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(exc, "sqlstate", None) == "53100":
+            return True
+        text = str(exc).lower()
+        if any(needle in text for needle in DISK_FULL_TEXTS):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
+
+
+def _nested(value):
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
+
+
+def is_unusable_json(exc):
+    """True when a JSON body of the wrong shape, not the code, caused `exc`.
+
+    * nesting too deep for the decoder (RecursionError escapes get_json(silent=True));
+    * Flask-WTF turns a JSON body into form data (`ImmutableMultiDict(request.get_json())`)
+      and WTForms then trips over `true`, `[1]` or {"name": [1, null]};
+    * outside /api/ (form routes, which take text fields), a body that is not an object,
+      or whose fields hold objects or nested lists, reaching a view that expects text.
+
+    Such requests answer 400 instead of 500. JSON APIs with well-formed bodies are never
+    masked: their bugs still answer 500 and are logged as errors.
+    """
+    if not request.is_json:
+        return False
+    if isinstance(exc, RecursionError):
+        return True
+    if not isinstance(exc, (TypeError, ValueError, AttributeError)):
+        return False
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        if "/flask_wtf/" in filename or "/wtforms/" in filename:
+            return True
+        tb = tb.tb_next
+    if request.path.startswith("/api/"):
+        return False
+    body = request.get_json(silent=True)
+    return not isinstance(body, dict) or any(_nested(v) for v in body.values())
 
 
 def error_response(code, message=None, **extra):
@@ -57,5 +115,15 @@ def register(app):
 
     @app.errorhandler(Exception)
     def unexpected(exc):
+        if is_disk_full(exc):
+            # Nothing was saved: the transaction is rolled back and storage.store_stream
+            # has removed its temp file. Say so plainly; it works again once space returns.
+            from mooc.extensions import db
+            db.session.rollback()
+            app.logger.error("Disk full on %s: %s", request.path, exc)
+            return error_response(507, reason="disk_full")
+        if is_unusable_json(exc):
+            app.logger.warning("Unusable JSON body on %s: %r", request.path, exc)
+            return error_response(400, _("请求格式无效：JSON 数据的结构不正确。"), reason="bad_json")
         app.logger.exception("Unhandled error on %s", request.path)
         return error_response(500)

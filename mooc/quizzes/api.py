@@ -48,7 +48,10 @@ def _answers_from_body():
             return None
         return answers
     if "question_id" in body:
-        return {body["question_id"]: body.get("response")}
+        question_id = body["question_id"]
+        if not isinstance(question_id, (int, str)) or isinstance(question_id, bool):
+            return None  # a list or object here is a malformed request, not a key
+        return {question_id: body.get("response")}
     return None
 
 

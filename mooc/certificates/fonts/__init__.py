@@ -101,7 +101,8 @@ def _open(resolved_path: str) -> TTFont:
     # Parsed once per process: certificates are rendered on demand.  Named
     # after the file so that two fonts never collide in reportlab's
     # process-wide registry.
-    name = "CertCJK-" + hashlib.sha1(resolved_path.encode()).hexdigest()[:12]
+    name = "CertCJK-" + hashlib.sha1(resolved_path.encode(),
+                                     usedforsecurity=False).hexdigest()[:12]
     return TTFont(name, resolved_path)
 
 

@@ -7,8 +7,8 @@ content updates.
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.core.models import utcnow
 from mooc.extensions import db
@@ -61,3 +61,31 @@ class CourseCompletion(db.Model):
     year: Mapped[int]
     hours: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HourRequirement(db.Model):
+    """An admin's override of one annual study-hour requirement (学时要求).
+
+    Keys name who the rule applies to: ``category:<member category>``,
+    ``role:<role>`` or ``committee`` (党委委员). Keys without a row use the defaults in
+    mooc.progress.hours, so the table only holds what an admin changed (rows are
+    written the first time the settings page is saved).
+    """
+    __tablename__ = "hour_requirement"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    hours: Mapped[float] = mapped_column(default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class CommitteeMember(db.Model):
+    """A 党委委员: the user account carries no such flag, so admins list them here."""
+    __tablename__ = "committee_member"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")

@@ -9,6 +9,7 @@ out-of-order report can never undo study.
 """
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -56,19 +57,27 @@ def record_progress(user, lesson, fraction, *, time_spent_seconds=0, data=None):
     """Raise this learner's progress on `lesson` to at least `fraction` (0–1).
 
     `time_spent_seconds` is added to the total; `data`, when given, replaces the
-    kind-specific state. Reaching 1 stamps `completed_at` once. The caller commits.
+    kind-specific state. Reaching 1 stamps `completed_at` once, and then asks whether
+    the whole course is now complete: every lesson kind's completion passes through
+    here, so course completion (学时, certificate) needs no hook per kind.
+    The caller commits.
     """
     fraction = _clean_fraction(fraction)
     row = _row_for_update(user.id, lesson)
     now = utcnow()
+    just_completed = False
     if fraction > row.progress:
         row.progress = fraction
     if row.progress >= 1.0 and row.completed_at is None:
         row.completed_at = now
+        just_completed = True
     row.time_spent_seconds += max(0, min(MAX_TIME_PER_REPORT, int(time_spent_seconds or 0)))
     if data is not None:
         row.data = dict(data)
     row.updated_at = now
+    if just_completed:
+        from mooc.progress.completion import update_course_completion
+        update_course_completion(user, lesson.course)
     return row
 
 
@@ -138,3 +147,51 @@ def course_fractions(user, courses):
             if counted else 0.0
     return result
 
+
+# --------------------------------------------------------------------------
+# "我的学习": one learner's courses, hours and certificates
+# --------------------------------------------------------------------------
+
+@dataclass
+class CourseLine:
+    course: object
+    fraction: float = 0.0
+    completion: object = None      # CourseCompletion, for finished courses
+    enrollment: object = None
+
+
+@dataclass
+class LearningOverview:
+    in_progress: list            # [CourseLine] enrolled, not finished; latest activity first
+    completed: list              # [CourseLine] finished, newest first
+    hours: object                # hours.YearHours for the year shown
+    years: list                  # other years with hours, for "往年"
+    certificates: list
+
+
+def learning_overview(user, year):
+    """Everything the "我的学习" page shows, read-only."""
+    from mooc.catalog.models import PUBLISHED, Course, Enrollment
+    from mooc.certificates import services as certificates
+    from mooc.progress import hours
+    from mooc.progress.models import CourseCompletion
+    completions = list(db.session.execute(
+        select(CourseCompletion, Course).join(Course, Course.id == CourseCompletion.course_id)
+        .where(CourseCompletion.user_id == user.id)
+        .order_by(CourseCompletion.completed_at.desc(), CourseCompletion.id.desc())))
+    done_ids = {completion.course_id for completion, _course in completions}
+    query = select(Enrollment, Course).join(Course, Course.id == Enrollment.course_id) \
+        .where(Enrollment.user_id == user.id, Course.status == PUBLISHED)
+    enrolled = [(e, c) for e, c in db.session.execute(query) if c.id not in done_ids]
+    fractions = course_fractions(user, [course for _e, course in enrolled])
+    epoch = datetime.min
+    enrolled.sort(key=lambda pair: (pair[0].last_visited_at or pair[0].enrolled_at or epoch),
+                  reverse=True)
+    return LearningOverview(
+        in_progress=[CourseLine(course, fractions.get(course.id, 0.0), enrollment=enrollment)
+                     for enrollment, course in enrolled],
+        completed=[CourseLine(course, 1.0, completion=completion)
+                   for completion, course in completions],
+        hours=hours.year_hours(user, year),
+        years=[y for y in hours.years_with_hours(user) if y != year],
+        certificates=certificates.certificates_for(user))

@@ -1,0 +1,1 @@
+"""Required courses (必修): who must complete which course by when, and reminders about it."""

@@ -86,6 +86,33 @@ class Config:
     SITE_NAME = os.environ.get("SITE_NAME", "党建慕课")
     ORG_NAME = os.environ.get("ORG_NAME", "中共示范单位委员会")
 
+    # Certificates (mooc.certificates). Serial check symbols are keyed with
+    # CERT_SERIAL_KEY, or a key derived from SECRET_KEY when unset: rotating SECRET_KEY
+    # then invalidates every issued serial, so pin CERT_SERIAL_KEY before rotating.
+    CERT_SERIAL_KEY = os.environ.get("CERT_SERIAL_KEY", "")
+    # The site's public root URL printed on certificates (and in their QR code), e.g.
+    # https://dangjian.example.cn/ — needed when PDFs are rendered by the worker.
+    CERT_BASE_URL = os.environ.get("CERT_BASE_URL", "")
+    CERT_VERIFY_LIMIT = os.environ.get("CERT_VERIFY_LIMIT", "30 per minute")  # per IP
+
+    # Required-course reminders by e-mail (mooc.assignments): sent from the worker only
+    # when MAIL_SERVER is set; without it reminders stay in-site (通知). Members are
+    # e-mailed when their account name is an e-mail address (accounts have no e-mail
+    # field yet). SITE_URL (e.g. https://dangjian.example.cn) makes the links absolute.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)      # STARTTLS after connecting
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)      # SMTP over TLS (port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 30))
+    SITE_URL = os.environ.get("SITE_URL", "")
+    # Dashboards (mooc.dashboard): exports with more rows than this run as a background
+    # job; their files are deleted after DASHBOARD_EXPORT_TTL_HOURS.
+    DASHBOARD_EXPORT_SYNC_LIMIT = int(os.environ.get("DASHBOARD_EXPORT_SYNC_LIMIT", 2000))
+    DASHBOARD_EXPORT_TTL_HOURS = float(os.environ.get("DASHBOARD_EXPORT_TTL_HOURS", 24))
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

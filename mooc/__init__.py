@@ -26,6 +26,11 @@ BLUEPRINTS = [
     "mooc.quizzes.settings_views",
     "mooc.video.views",
     "mooc.video.api",
+    "mooc.progress.views",
+    "mooc.certificates.views",
+    "mooc.assignments.views",
+    "mooc.dashboard.views",
+    "mooc.dashboard.instructor_views",
 ]
 CLI_GROUPS = [
     "mooc.core.cli",
@@ -35,6 +40,10 @@ CLI_GROUPS = [
     "mooc.catalog.cli",
     "mooc.quizzes.cli",
     "mooc.video.cli",
+    "mooc.progress.cli",
+    "mooc.certificates.cli",
+    "mooc.assignments.cli",
+    "mooc.dashboard.cli",
 ]
 
 

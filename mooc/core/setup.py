@@ -2,7 +2,7 @@
 import secrets
 from pathlib import Path
 
-from flask import has_request_context, request, session
+from flask import abort, has_request_context, request, session
 from werkzeug.routing import IntegerConverter
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
@@ -14,7 +14,8 @@ from mooc.extensions import babel, csrf, db, limiter, login_manager, migrate
 MODEL_MODULES = ["mooc.core.models", "mooc.org.models", "mooc.accounts.models",
                  "mooc.search.models",
                  "mooc.catalog.models", "mooc.progress.models",
-                 "mooc.quizzes.models", "mooc.video.models"]
+                 "mooc.quizzes.models", "mooc.video.models",
+                 "mooc.certificates.models", "mooc.assignments.models"]
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
@@ -79,6 +80,15 @@ def init_extensions(app):
 
 def init_request_hooks(app):
     errors.register(app)
+
+    @app.before_request
+    def reject_nameless_form_fields():
+        # A multipart part without a name parses to a None key, which WTForms cannot
+        # handle (a 500 deep inside FieldList). No browser sends one: refuse it up front.
+        if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            keys = list(request.form.keys()) + list(request.files.keys())
+            if any(not isinstance(key, str) for key in keys):
+                abort(400)
 
     @app.after_request
     def security_headers(response):

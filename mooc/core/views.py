@@ -16,9 +16,9 @@ navigation.register(_l("操作日志"), "core.audit_log", can_view_audit_log, or
 
 
 def home_endpoint(user):
-    """Each role lands on its own home page after login."""
-    return {"admin": "accounts_admin.users", "branch_lead": "org.overview",
-            "instructor": "core.home"}.get(user.role, "core.home")
+    """Each role lands on its own home page after login; learners on "我的学习"."""
+    return {"admin": "accounts_admin.users", "branch_lead": "dashboard.index",
+            "instructor": "core.home"}.get(user.role, "progress.my_learning")
 
 
 @bp.route("/")

@@ -115,6 +115,39 @@ EXPECTED = {
     "video_api.heartbeat": set(),
     "video_api.beacon": set(),
     "video_api.sources": SIGNED_IN,
+    # Study hours and certificates (the sample certificate belongs to another learner;
+    # verification is public).
+    "progress.my_learning": SIGNED_IN,
+    "progress.requirements": ADMINS,
+    "progress.add_committee_member": ADMINS,
+    "progress.remove_committee_member": ADMINS,
+    "certificates.verify_form": EVERYONE,
+    "certificates.verify": EVERYONE,
+    "certificates.download": ADMINS,
+    "certificates.render": ADMINS,
+    "certificates.admin_list": ADMINS,
+    "certificates.admin_detail": ADMINS,
+    "certificates.revoke": ADMINS,
+    "certificates.reissue": ADMINS,
+    # Required courses and dashboards (the sample assignment targets the matrix branch,
+    # inside the lead's committee; the sample notification belongs to another member;
+    # the sample job — an export download — belongs to someone else).
+    "assignments.index": SIGNED_IN,
+    "assignments.create": LEADS,
+    "assignments.edit": LEADS,
+    "assignments.delete": LEADS,
+    "assignments.remind": LEADS,
+    "assignments.remind_all": LEADS,
+    "assignments.inbox": SIGNED_IN,
+    "assignments.read": set(),
+    "assignments.read_all": SIGNED_IN,
+    "dashboard.index": LEADS,
+    "dashboard.members": LEADS,
+    "dashboard.member": LEADS,
+    "dashboard.export": LEADS,
+    "dashboard.export_download": set(),
+    "course_stats.courses": AUTHORS,
+    "course_stats.course": ADMINS,
 }
 
 
@@ -193,6 +226,44 @@ PARAM_HOOKS.append(video_params)
 # Last: the catalog's course, chapter and lesson ids must agree with each other.
 PARAM_HOOKS.append(catalog_params)
 
+def certificate_params(app, make_user, make_org, **_orgs):
+    """Another learner completed a course, so they have a certificate."""
+    from mooc.certificates.models import Certificate
+    from mooc.extensions import db
+    from mooc.progress.services import record_progress
+    from tests.catalog_factories import make_course
+    owner = make_user(username="matrix-cert-owner", role="instructor")
+    course = make_course("矩阵证书课程", owner=owner)
+    learner = make_user(username="matrix-cert-learner")
+    record_progress(learner, course.ordered_lessons()[0], 1.0)
+    db.session.commit()
+    certificate = db.session.scalar(db.select(Certificate).filter_by(user_id=learner.id))
+    return {"cert_id": certificate.id, "serial": certificate.serial}
+
+
+PARAM_HOOKS.append(certificate_params)
+
+
+def assignment_params(app, make_user, make_org, committee=None, branch=None, **_orgs):
+    """A course required for the matrix branch, and a reminder in another member's inbox."""
+    from datetime import timedelta
+    from mooc.assignments import audience, services
+    from mooc.assignments.models import Notification
+    from mooc.extensions import db
+    from tests.catalog_factories import make_course
+    today = audience.today()
+    assignment = services.create_assignment(
+        None, course=make_course("矩阵必修课程"), org=branch, starts_on=today,
+        due_on=today + timedelta(days=3))
+    owner = make_user(username="matrix-notified", org=branch)
+    notification = Notification(user_id=owner.id, kind="due_soon", title="矩阵通知",
+                                link="/courses/1")
+    db.session.add(notification)
+    db.session.commit()
+    return {"assignment_id": assignment.id, "notification_id": notification.id}
+
+
+PARAM_HOOKS.append(assignment_params)
 
 USERS_FOR_ROLE = {LEARNER: "learner", INSTRUCTOR: "instructor", LEAD: "branch_lead",
                   ADMIN: "admin"}

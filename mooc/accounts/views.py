@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from mooc.accounts import services
 from mooc.accounts.forms import ChangePasswordForm, LoginForm
+from mooc.core.database import read_only
 from mooc.core.urls import safe_next
 from mooc.extensions import db, limiter
 
@@ -32,7 +33,11 @@ def login():
         return redirect(url_for("core.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        # The password check (scrypt, ~50 ms) must not hold SQLite's write lock: read
+        # in a read-only transaction, end it, and write only once the check passed.
+        with read_only():
+            user = services.authenticate(form.username.data, form.password.data)
+            db.session.commit()
         if user is not None:
             keep = {k: session[k] for k in ("locale", "large_text") if k in session}
             session.clear()  # a new session on login: nothing from before survives

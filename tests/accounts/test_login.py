@@ -121,3 +121,30 @@ def test_must_change_password_redirects_after_login(client, make_user, db):
     user.must_change_password = True
     db.session.commit()
     assert login(client, "fresh").headers["Location"].endswith("/account/password")
+
+
+def test_password_check_does_not_hold_the_write_lock(client, make_user, monkeypatch):
+    """Another connection can write while a sign-in verifies its password."""
+    import sqlite3
+    from mooc.accounts import services
+    from mooc.extensions import db
+    make_user(username="slowcheck")
+    path = db.engine.url.database
+    original = services.check_password_hash
+    seen = []
+
+    def check_while_someone_writes(stored, password):
+        other = sqlite3.connect(path, timeout=0.1)
+        try:
+            other.execute("CREATE TABLE IF NOT EXISTS lock_probe (x)")
+            other.commit()
+            seen.append("wrote")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            other.close()
+        return original(stored, password)
+
+    monkeypatch.setattr(services, "check_password_hash", check_while_someone_writes)
+    assert login(client, "slowcheck").status_code == 302
+    assert seen == ["wrote"]

@@ -136,3 +136,15 @@ def test_indexer_builds_urls_without_a_request_or_server_name(app, db):
     services.rebuild()
     hits = services.search(None, "后台").hits
     assert any(hit.url == f"/courses/{course.id}" for hit in hits)
+
+
+def test_search_page_with_several_pages_of_results(index, client, login_as, db):
+    course = make_course("分页课程", lessons=0)
+    for i in range(12):
+        make_lesson(course, f"分页课时{i}", body="支部组织生活会的要求。", published=True)
+    drain()
+    login_as()
+    first = client.get("/search?q=组织生活会")
+    assert first.status_code == 200 and "下一页" in first.get_data(as_text=True)
+    second = client.get("/search?q=组织生活会&page=2")
+    assert second.status_code == 200 and "上一页" in second.get_data(as_text=True)

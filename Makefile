@@ -52,7 +52,9 @@ test: venv translations
 fuzz: venv translations
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -m fuzz $(PYTEST_ARGS)
 
-bench: setup
+# Generated data, a load run against the real server, search/media figures → bench/results.md.
+# Uses its own database under bench/work/ (never instance/); BENCH_ARGS="--quick" for a smoke run.
+bench: venv translations
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

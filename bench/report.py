@@ -1,0 +1,285 @@
+"""Machine facts and the Markdown report (bench/results.md) plus a short stdout summary."""
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import subprocess
+import time
+from importlib import metadata
+
+PACKAGES = ["Flask", "SQLAlchemy", "Werkzeug", "gunicorn", "huey", "Whoosh-Reloaded", "jieba",
+            "pypinyin", "reportlab", "imageio-ffmpeg", "psycopg", "redis"]
+
+
+def yardstick():
+    """A fixed pure-Python CPU task (ms): shows how busy/fast the machine was at that moment."""
+    t = time.perf_counter()
+    total = 0
+    for i in range(600_000):
+        total += (i * i) % 7
+    data = {str(i): [i, str(i) * 3] for i in range(20_000)}
+    sorted(data.items(), key=lambda kv: kv[1][1])
+    return round((time.perf_counter() - t) * 1000, 1)
+
+
+def machine():
+    info = {"nproc": os.cpu_count(), "platform": platform.platform()}
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        for line in open("/proc/meminfo", encoding="utf-8"):
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 2 ** 20, 1)
+    except OSError:
+        pass
+    return info
+
+
+def versions():
+    out = {"Python": platform.python_version(), "SQLite": sqlite3.sqlite_version}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        from mooc.video.ffmpeg_tools import find_ffmpeg
+        first = subprocess.run([find_ffmpeg(), "-version"], capture_output=True, text=True,
+                               timeout=20).stdout.splitlines()[0]
+        out["ffmpeg"] = first.split()[2]
+    except Exception:  # noqa: BLE001
+        pass
+    return out
+
+
+def _f(value, digits=1):
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _ratio(a, b, digits=2):
+    if a is None or not b:
+        return "—"
+    return f"{a / b:.{digits}f}×"
+
+
+def _table(headers, rows):
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+KIND_LABELS = {
+    "healthz": "GET /healthz (baseline)", "catalogue": "GET /courses (catalogue)",
+    "course": "GET course page", "lesson_text": "GET text lesson", "lesson_video":
+    "GET video lesson (player, signed URLs)", "search": "GET /search", "dashboard":
+    "GET /dashboard/", "heartbeat": "POST video heartbeat", "watch_open": "POST open watch session",
+    "quiz_start": "POST quiz start", "quiz_page": "GET quiz attempt page",
+    "quiz_autosave": "POST quiz autosave", "quiz_submit": "POST quiz submit",
+    "lesson_visit": "POST lesson visit",
+}
+ORDER = list(KIND_LABELS)
+
+
+def _kinds_sorted(kinds):
+    return sorted(kinds, key=lambda k: ORDER.index(k) if k in ORDER else 99)
+
+
+def render(res):
+    out = []
+    a = out.append
+    a("# 党建慕课 benchmark results\n")
+    a(f"Written by `make bench` (bench/report.py) on {res['date']}; total run time "
+      f"**{res['total_seconds'] / 60:.1f} min**. Command options: `{res['args']}`.\n")
+    m = res["machine"]
+    a("## Machine and versions\n")
+    a(_table(["what", "value"], [
+        ["CPU", f"{m.get('cpu', '?')} × {m.get('nproc')} cores (nproc)"],
+        ["memory", f"{m.get('memory_gib')} GiB"],
+        ["OS", m.get("platform")],
+        ["load average at start / end", f"{res['load_start']} / {res.get('load_end')}"],
+        ["CPU yardstick at start / end (fixed Python task, ms; lower = more CPU available)",
+         f"{res['yardstick_start']} / {res.get('yardstick_end')}"],
+        ["database", res.get("database")], ["job queue", res.get("queue")],
+    ] + [[k, v] for k, v in res["versions"].items()]))
+    a("\nThe machine is shared (other engineers' test suites ran at the same time: see the load "
+      "average). Absolute figures move with that; the ratios to the same-run baseline are the "
+      "figures to compare between runs.\n")
+
+    g = res.get("generate")
+    if g:
+        a("## Generated data\n")
+        c = g.get("counts", {})
+        a(_table(["rows", "count"], [[k, _f(v)] for k, v in c.items()]))
+        a(f"\n{g.get('branches')} branches (党支部) under {g.get('general_branches')} general "
+          f"branches; generation {'reused from the cache (generated earlier in ' + str(g.get('generate_seconds')) + ' s)' if g.get('reused') else 'took ' + str(g.get('generate_seconds')) + ' s'}"
+          f" (timings: {g.get('timings')}).")
+        for k, v in (g.get("skipped") or {}).items():
+            a(f"- skipped {k}: {v}")
+        a("")
+
+    load = res.get("load")
+    if load:
+        a("## Load run (real server: gunicorn gthread 2 workers × 8 threads + huey worker)\n")
+        cfg = load["config"]
+        a(f"Client: {cfg['client_processes']} processes × {cfg['client_threads_per_process']} "
+          f"threads, keep-alive, {cfg['signed_in_members']} members signed in over HTTP "
+          f"(login p50 {load.get('logins', {}).get('p50_ms')} ms — scrypt); {cfg['duration_per_mix_s']} s per mix. "
+          f"The bench server runs with `VIDEO_HEARTBEAT_SECONDS={cfg['beat_interval_s']}` so each signed-in "
+          f"member beats every {cfg['beat_interval_s']} s: one bench viewer = "
+          f"{10 / cfg['beat_interval_s']:.0f} viewers at the default 10 s interval. Server start-up "
+          f"{load.get('startup_seconds')} s.\n")
+        seq = load["phases"].get("sequential", {}).get("kinds", {})
+        base = seq.get("healthz", {}).get("p50_ms")
+        if seq:
+            a("### Single-request latency (one request at a time, idle server)\n")
+            a(_table(["request", "n", "p50 ms", "p95 ms", "p50 ÷ /healthz p50"], [
+                [KIND_LABELS.get(k, k), seq[k]["count"], _f(seq[k]["p50_ms"], 2),
+                 _f(seq[k]["p95_ms"], 2), _ratio(seq[k]["p50_ms"], base)]
+                for k in _kinds_sorted(seq)]))
+            a(f"\nDashboard: {load.get('dashboard_status')}\n")
+        bl = load["phases"].get("baseline")
+        b_rps = bl["rps"] if bl else None
+        b_p50 = bl["kinds"]["healthz"]["p50_ms"] if bl else None
+        for name, title in (("baseline", "Baseline: GET /healthz only"),
+                            ("pages", "Pages mix (read-only)"),
+                            ("writes", "Writes mix (heartbeats, quizzes, visits)"),
+                            ("dashboard", "Dashboard mix (admin + 6 leads, 10k members)"),
+                            ("mixed", "Mixed (everything at once)")):
+            ph = load["phases"].get(name)
+            if not ph:
+                continue
+            a(f"### {title} — {ph['rps']:,} req/s total ({_ratio(ph['rps'], b_rps)} of the "
+              f"/healthz rate), {ph['seconds']} s\n")
+            rows = []
+            for k in _kinds_sorted(ph["kinds"]):
+                v = ph["kinds"][k]
+                err = str(v["errors"]) + (f" ({', '.join(f'{s}×{n}' for s, n in v['error_statuses'].items())})"
+                                          if v["errors"] else "")
+                rows.append([KIND_LABELS.get(k, k), _f(v["rps"]), _f(v["p50_ms"], 1),
+                             _f(v["p95_ms"], 1), _f(v["p99_ms"], 1), _ratio(v["p50_ms"], b_p50, 1),
+                             err])
+            a(_table(["request", "req/s", "p50 ms", "p95 ms", "p99 ms",
+                      "p50 ÷ /healthz p50 under load", "errors"], rows))
+            beat = ph["kinds"].get("heartbeat")
+            if beat and name == "writes":
+                a(f"\nHeartbeats sustained: {beat['rps']:,} beats/s ≈ "
+                  f"{beat['rps'] * 10:,.0f} concurrent viewers at the default 10 s interval "
+                  f"(demand: {cfg['signed_in_members']} members × 1 beat per "
+                  f"{cfg['beat_interval_s']} s).")
+            a("")
+        mem = load.get("memory", {})
+        if mem:
+            a("### Memory (MiB, from /proc/<pid>/status and smaps_rollup)\n")
+            procs = sorted({p for snap in mem.values() for p in snap})
+            rows = []
+            for p in procs:
+                idle = mem.get("idle", {}).get(p, {})
+                rss = [snap[p].get("vmrss") for snap in mem.values() if p in snap and snap[p].get("vmrss")]
+                pss = [snap[p].get("pss") for snap in mem.values() if p in snap and snap[p].get("pss")]
+                rows.append([p, _f(idle.get("vmrss")), _f(max(rss) if rss else None),
+                             _f(max(pss) if pss else None), _f(idle.get("rssanon"))])
+            a(_table(["process", "RSS idle", "RSS max", "PSS max", "anon RSS idle"], rows))
+            a("\nPSS counts pages shared with the preloaded master (jieba, the app) once across "
+              "processes; RSS counts them in every process.\n")
+        for k, v in (load.get("skipped") or {}).items():
+            a(f"- skipped {k}: {v}")
+        a("")
+
+    s = res.get("search")
+    if s:
+        a(f"## Search engine (mooc.search.engine, {s['corpus']} corpus, mean body "
+          f"{s['mean_body_chars']} characters)\n")
+        b = s["build"]
+        rows = []
+        for key, label in (("first", f"first {b['first']['docs']:,} docs"),
+                           ("rest", f"next {b.get('rest', {}).get('docs', 0):,} docs")):
+            if key in b:
+                rows.append([label, _f(b[key]["add_seconds"]), _f(b[key]["optimize_seconds"]),
+                             _f(b[key]["docs_per_s"])])
+        a(_table(["build", "add s", "optimize s", "docs/s"], rows))
+        sizes = ", ".join(f"{v} MiB ({'first' if k == 'ix-first' else 'all'} docs)"
+                          for k, v in (b.get("index_mb") or {}).items())
+        a(f"\nIndex size on disk: {sizes or '—'}; "
+          f"{'built in an earlier run (' + str(b.get('built_at')) + '), reused' if b.get('cached') else 'built in this run'}.\n")
+        first, total = f"at_{s['first']}", f"at_{s['documents']}"
+        rows = []
+        for label in ("single-term", "multi-term"):
+            for key in (first, total):
+                if key in s:
+                    q = s[key][label]
+                    ref = s[first][label]["p50_ms"]
+                    rows.append([label, key.split("_")[1], q["queries"], _f(q["p50_ms"], 2),
+                                 _f(q["p95_ms"], 2), _f(q["p99_ms"], 2), q["mean_hits"],
+                                 _ratio(q["p50_ms"], ref)])
+        a(_table(["query", "docs", "n", "p50 ms", "p95 ms", "p99 ms", "mean hits",
+                  f"p50 ÷ p50 at {s['first']:,}"], rows))
+        a("\nTop-10 with highlighting (title_html and snippet built for every hit), per-thread "
+          "SearcherCache as the app uses it.\n")
+
+    md = res.get("media")
+    if md:
+        a("## Media\n")
+        tr = md.get("transcode")
+        if tr:
+            c = tr["clip"]
+            a(f"Transcoding with mooc.video.ffmpeg_tools.transcode, preset `{tr['preset']}`, "
+              f"source {c['seconds']} s {c['width']}×{c['height']} H.264 ({c['mb']} MB):\n")
+            a(_table(["renditions", "seconds", "× real time"], [
+                [k, _f(v["seconds"], 2), _f(v["x_realtime"], 2)] for k, v in tr["renditions"].items()]))
+            a("")
+        ce = md.get("certificate")
+        if ce:
+            a(f"Certificate PDF (mooc.certificates.pdf.render_certificate): first "
+              f"{ce['first_ms']} ms (font loading), then p50 **{ce['p50_ms']} ms**, max "
+              f"{ce['max_ms']} ms over {ce['count']}; {ce['pdf_kb']} KB each.\n")
+        for k, v in (md.get("skipped") or {}).items():
+            a(f"- skipped {k}: {v}")
+    if res.get("skipped"):
+        a("## Skipped\n")
+        for k, v in res["skipped"].items():
+            a(f"- {k}: {v}")
+        a("")
+    a("Raw figures of this run: `bench/results-<timestamp>.json` (git-ignored); server logs: "
+      "`bench/work/logs/`.\n")
+    return "\n".join(out)
+
+
+def summary(res):
+    lines = [f"bench: {res['total_seconds'] / 60:.1f} min, load average "
+             f"{res['load_start']} → {res.get('load_end')}"]
+    load = res.get("load") or {}
+    bl = load.get("phases", {}).get("baseline")
+    for name in ("baseline", "pages", "writes", "dashboard", "mixed"):
+        ph = load.get("phases", {}).get(name)
+        if ph:
+            errs = sum(v["errors"] for v in ph["kinds"].values())
+            worst = max(ph["kinds"].items(), key=lambda kv: kv[1]["p95_ms"])
+            lines.append(f"  {name:9} {ph['rps']:8.1f} req/s ({_ratio(ph['rps'], bl and bl['rps'])}"
+                         f" of healthz), slowest p95 {worst[0]} {worst[1]['p95_ms']} ms, "
+                         f"errors {errs}")
+    s = res.get("search")
+    if s:
+        for key in (f"at_{s['first']}", f"at_{s['documents']}"):
+            if key in s:
+                lines.append(f"  search {key[3:]:>6} docs: single p50/p99 "
+                             f"{s[key]['single-term']['p50_ms']}/{s[key]['single-term']['p99_ms']} ms,"
+                             f" multi {s[key]['multi-term']['p50_ms']}/{s[key]['multi-term']['p99_ms']} ms")
+        lines.append(f"  index build {s['build']['first']['docs_per_s']} docs/s")
+    md = res.get("media") or {}
+    for k, v in (md.get("transcode") or {}).get("renditions", {}).items():
+        lines.append(f"  transcode {k}: {v['x_realtime']}× real time")
+    if md.get("certificate"):
+        lines.append(f"  certificate p50 {md['certificate']['p50_ms']} ms")
+    for k, v in (res.get("skipped") or {}).items():
+        lines.append(f"  skipped {k}: {v}")
+    return "\n".join(lines)

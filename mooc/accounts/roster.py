@@ -18,10 +18,7 @@ Messages are plain Chinese, like the account services they sit next to.
 import codecs
 import csv
 import io
-import json
 import re
-import secrets
-import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -38,6 +35,7 @@ from mooc.core.services import audit
 from mooc.extensions import db
 from mooc.org.models import Organisation
 from mooc.org.services import find_by_label, full_name
+from mooc.core.staged_uploads import StagedUploads
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 50
@@ -62,8 +60,6 @@ COLUMN_ALIASES = {
 }
 EXAMPLE_ROW = ["张三", "zhangsan", "13800138000", None, "正式党员", "学员"]
 UPLOAD_DIR = "roster_uploads"
-UPLOAD_MAX_AGE = 24 * 3600
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 FIELD_LABELS = {"name": NAME, "phone": PHONE, "org_id": ORG, "category": CATEGORY, "role": ROLE}
@@ -592,55 +588,18 @@ def template_workbook(example_org_label=None):
 # Holding an upload between preview and confirm
 # --------------------------------------------------------------------------
 
-def _upload_dir():
-    path = Path(current_app.instance_path) / UPLOAD_DIR
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _upload_paths(token):
-    if not TOKEN_RE.match(token or ""):
-        return None
-    folder = _upload_dir()
-    return folder / f"{token}.upload", folder / f"{token}.json"
+_STAGED = StagedUploads(UPLOAD_DIR)
 
 
 def save_upload(filename, data, owner_id):
-    """Keep the bytes under a random name; returns the token the confirm form carries."""
-    _remove_stale_uploads()
-    token = secrets.token_urlsafe(24)
-    data_path, meta_path = _upload_paths(token)
-    data_path.write_bytes(data)
-    # The client's filename is only remembered for the preview and the audit log.
-    meta_path.write_text(json.dumps({"filename": filename, "owner_id": owner_id}),
-                         encoding="utf-8")
-    return token
+    """Keep the bytes for the confirm step; returns the token the confirm form carries."""
+    return _STAGED.save(filename, data, owner_id=owner_id)
 
 
 def load_upload(token, owner_id):
     """(filename, data) of an upload made by `owner_id`, or None if gone or not theirs."""
-    paths = _upload_paths(token)
-    if paths is None or not all(p.is_file() for p in paths):
-        return None
-    try:
-        meta = json.loads(paths[1].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if meta.get("owner_id") != owner_id:
-        return None
-    return meta.get("filename") or "", paths[0].read_bytes()
+    return _STAGED.load(token, owner_id=owner_id)
 
 
 def discard_upload(token):
-    for path in _upload_paths(token) or ():
-        path.unlink(missing_ok=True)
-
-
-def _remove_stale_uploads():
-    cutoff = time.time() - UPLOAD_MAX_AGE
-    for path in _upload_dir().iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass  # another worker removed it first
+    _STAGED.discard(token)

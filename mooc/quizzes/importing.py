@@ -14,24 +14,19 @@ Between the two, the upload is kept under the instance folder with a random
 token as its name (never the client's filename) and parsed again on confirm, so
 what is committed is what was previewed. The CLI uses the same functions.
 """
-import json
-import re
-import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
 from mooc.core.services import audit
+from mooc.core.staged_uploads import StagedUploads
 from mooc.quizzes import bank
 from mooc.quizzes.formats.common import ImportResult, decode_text
 from mooc.quizzes.formats.gift import parse_gift, write_gift
 from mooc.quizzes.formats.sheet import parse_csv, parse_xlsx, template_xlsx, write_csv, write_xlsx
 
 UPLOAD_DIR = "quiz_uploads"
-UPLOAD_MAX_AGE = 24 * 3600
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 GIFT, XLSX, CSV = "gift", "xlsx", "csv"
 FORMAT_LABELS = {GIFT: "GIFT", XLSX: "Excel（.xlsx）", CSV: "CSV"}
 EXPORTS = {
@@ -163,55 +158,18 @@ def template():
 # Uploads kept between preview and confirm
 # --------------------------------------------------------------------------
 
-def _upload_dir():
-    path = Path(current_app.instance_path) / UPLOAD_DIR
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _upload_paths(token):
-    if not isinstance(token, str) or not TOKEN_RE.match(token):
-        return None
-    folder = _upload_dir()
-    return folder / f"{token}.upload", folder / f"{token}.json"
+_STAGED = StagedUploads(UPLOAD_DIR)
 
 
 def save_upload(filename, data, owner_id, course_id):
-    """Keep the bytes under a random name; returns the token the confirm form carries."""
-    _remove_stale_uploads()
-    token = secrets.token_urlsafe(24)
-    data_path, meta_path = _upload_paths(token)
-    data_path.write_bytes(data)
-    # The client's filename only labels the preview and the audit log.
-    meta_path.write_text(json.dumps({"filename": filename, "owner_id": owner_id,
-                                     "course_id": course_id}), encoding="utf-8")
-    return token
+    """Keep the bytes for the confirm step; returns the token the confirm form carries."""
+    return _STAGED.save(filename, data, owner_id=owner_id, course_id=course_id)
 
 
 def load_upload(token, owner_id, course_id):
     """(filename, data) of an upload this user made for this course, or None."""
-    paths = _upload_paths(token)
-    if paths is None or not all(p.is_file() for p in paths):
-        return None
-    try:
-        meta = json.loads(paths[1].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if meta.get("owner_id") != owner_id or meta.get("course_id") != course_id:
-        return None
-    return meta.get("filename") or "", paths[0].read_bytes()
+    return _STAGED.load(token, owner_id=owner_id, course_id=course_id)
 
 
 def discard_upload(token):
-    for path in _upload_paths(token) or ():
-        path.unlink(missing_ok=True)
-
-
-def _remove_stale_uploads():
-    cutoff = time.time() - UPLOAD_MAX_AGE
-    for path in _upload_dir().iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass  # another worker removed it first
+    _STAGED.discard(token)

@@ -187,25 +187,31 @@ def store_stream(fileobj, *, max_bytes: int, allowed_exts: Iterable[str]) -> Sto
                     head += chunk[:HEAD - len(head)]
                 digest.update(chunk)
                 out.write(chunk)
-        if size == 0:
-            raise StorageError("文件是空的，请重新选择。")
-        file_type = sniff(head, tmp_path, allowed_exts)
-        if file_type is None:
-            raise StorageError(f"不支持的文件类型：只接受 {type_labels(allowed_exts)}"
-                               "（按文件内容判断，改扩展名无效）。")
-        sha = digest.hexdigest()
-        key = f"{sha[:2]}/{sha}.{file_type.ext}"
-        final = path_for(key)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            os.utime(final)  # restarts the garbage collector's grace period
-            tmp_path.unlink()
-        else:
-            os.chmod(tmp_path, 0o644)  # mkstemp makes 0600; nginx may serve it
-            os.replace(tmp_path, final)
+        return _place(tmp_path, head=head, sha=digest.hexdigest(), size=size,
+                      allowed_exts=allowed_exts)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+def _place(path: Path, *, head: bytes, sha: str, size: int,
+           allowed_exts: Iterable[str]) -> StoredFile:
+    """Check a fully written file under MEDIA_ROOT/tmp and rename it to its content key."""
+    if size == 0:
+        raise StorageError("文件是空的，请重新选择。")
+    file_type = sniff(head, path, allowed_exts)
+    if file_type is None:
+        raise StorageError(f"不支持的文件类型：只接受 {type_labels(allowed_exts)}"
+                           "（按文件内容判断，改扩展名无效）。")
+    key = f"{sha[:2]}/{sha}.{file_type.ext}"
+    final = path_for(key)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        os.utime(final)  # restarts the garbage collector's grace period
+        path.unlink(missing_ok=True)
+    else:
+        os.chmod(path, 0o644)  # mkstemp makes 0600; nginx may serve it
+        os.replace(path, final)
     return StoredFile(key=key, size=size, sha256=sha, ext=file_type.ext, mime=file_type.mime)
 
 
@@ -474,23 +480,7 @@ def store_file(path: Path, *, allowed_exts: Iterable[str], move: bool = False) -
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    if size == 0:
-        raise StorageError("文件是空的，请重新选择。")
-    file_type = sniff(head, path, allowed_exts)
-    if file_type is None:
-        raise StorageError(f"不支持的文件类型：只接受 {type_labels(allowed_exts)}"
-                           "（按文件内容判断，改扩展名无效）。")
-    sha = digest.hexdigest()
-    key = f"{sha[:2]}/{sha}.{file_type.ext}"
-    final = path_for(key)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        os.utime(final)
-        path.unlink(missing_ok=True)
-    else:
-        os.chmod(path, 0o644)
-        os.replace(path, final)
-    return StoredFile(key=key, size=size, sha256=sha, ext=file_type.ext, mime=file_type.mime)
+    return _place(path, head=head, sha=digest.hexdigest(), size=size, allowed_exts=allowed_exts)
 
 
 def sha256_of_file(path: Path) -> str:

@@ -10,14 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from mooc.accounts.admin_forms import options
+from mooc.core.forms import options
 from mooc.catalog import authoring, media, services
 from mooc.catalog.forms import (ActionForm, ChapterForm, CourseForm, LessonForm, MoveForm,
                                 UploadForm)
 from mooc.catalog.models import Attachment, Chapter, Course, Lesson
 from mooc.catalog.permissions import can_edit_course, can_view_course
 from mooc.catalog.courses import CatalogError
-from mooc.catalog.views import get_or_404
 from mooc.core import navigation
 from mooc.core.permissions import can_author_courses, require
 from mooc.core.urls import safe_next
@@ -31,14 +30,14 @@ navigation.register(_l("课程制作"), "authoring.my_courses", can_author_cours
 
 
 def editable_course(course_id):
-    course = get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     if not can_edit_course(current_user, course):
         abort(403 if can_view_course(current_user, course) else 404)
     return course
 
 
 def _child(model, object_id, course):
-    item = get_or_404(model, object_id)
+    item = db.get_or_404(model, object_id)
     if item.course_id != course.id:
         abort(404)
     return item
@@ -372,7 +371,7 @@ def upload_attachment(course_id, lesson_id):
 @require(can_author_courses)
 def delete_attachment(course_id, attachment_id):
     course = editable_course(course_id)
-    item = get_or_404(Attachment, attachment_id)
+    item = db.get_or_404(Attachment, attachment_id)
     if item.lesson.course_id != course.id:
         abort(404)
     lesson_id = item.lesson_id

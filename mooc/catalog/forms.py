@@ -7,7 +7,7 @@ from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, Radi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mooc.accounts.admin_forms import options
+from mooc.core.forms import options
 from mooc.accounts.models import CATEGORIES
 from mooc.catalog import kinds
 from mooc.catalog.models import COURSE_CATEGORIES, COURSE_TYPES, SLUG_PATTERN, VISIBILITIES

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from mooc.accounts.admin_forms import options
+from mooc.core.forms import options
 from mooc.catalog import kinds, learning
 from mooc.catalog.forms import ActionForm, CatalogueFilterForm, CompleteForm
 from mooc.catalog.media import media_for
@@ -24,24 +24,16 @@ from mooc.progress import services as progress
 bp = Blueprint("catalog", __name__)
 navigation.register(_l("课程中心"), "catalog.index", lambda user: True, order=10)
 
-MAX_ID = 2 ** 63 - 1
-
-
-def get_or_404(model, object_id):
-    if object_id > MAX_ID:
-        abort(404)  # SQLite raises OverflowError past 64 bits
-    return db.session.get(model, object_id) or abort(404)
-
 
 def visible_course(course_id):
-    course = get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     if not can_view_course(current_user, course):
         abort(404)
     return course
 
 
 def visible_lesson(course_id, lesson_id):
-    lesson = get_or_404(Lesson, lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     if lesson.course_id != course_id or not can_view_lesson(current_user, lesson):
         abort(404)
     return lesson
@@ -141,7 +133,7 @@ def visit(course_id, lesson_id):
 @bp.route("/attachments/<int:attachment_id>")
 @login_required
 def attachment(attachment_id):
-    item = get_or_404(Attachment, attachment_id)
+    item = db.get_or_404(Attachment, attachment_id)
     if not can_view_lesson(current_user, item.lesson):
         abort(404)
     return storage.send(item.storage_key, download_name=item.filename, as_attachment=True,

@@ -23,7 +23,6 @@ from mooc.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
 
-MAX_ID = 2 ** 63 - 1
 MAX_SERIAL_INPUT = 120
 PER_PAGE = 30
 
@@ -86,9 +85,7 @@ class AdminFilterForm(FlaskForm):
 
 
 def _certificate_or_404(cert_id):
-    if cert_id > MAX_ID:
-        abort(404)
-    return db.session.get(Certificate, cert_id) or abort(404)
+    return db.get_or_404(Certificate, cert_id)
 
 
 # --------------------------------------------------------------------------

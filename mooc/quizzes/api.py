@@ -8,7 +8,6 @@ Autosave is an idempotent upsert, so quiz.js may retry a request freely.
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from mooc.catalog.views import get_or_404
 from mooc.extensions import db
 from mooc.quizzes import attempts
 from mooc.quizzes.models import Attempt
@@ -27,7 +26,7 @@ def _error(status, message, reason, **extra):
 
 
 def _own(attempt_id):
-    attempt = get_or_404(Attempt, attempt_id)
+    attempt = db.get_or_404(Attempt, attempt_id)
     if not can_answer_attempt(current_user, attempt):
         abort(404)
     return attempt

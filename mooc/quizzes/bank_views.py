@@ -13,7 +13,6 @@ from flask_login import current_user
 
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_view_course
-from mooc.catalog.views import get_or_404
 from mooc.core.permissions import can_author_courses, require
 from mooc.extensions import db
 from mooc.quizzes import bank, importing, services
@@ -27,14 +26,14 @@ PER_PAGE = 30
 
 
 def editable_course(course_id):
-    course = get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     if not can_edit_bank(current_user, course):
         abort(403 if can_view_course(current_user, course) else 404)
     return course
 
 
 def editable_question(question_id):
-    question = get_or_404(Question, question_id)
+    question = db.get_or_404(Question, question_id)
     editable_course(question.course_id)
     return question
 

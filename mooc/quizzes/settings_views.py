@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mooc.catalog.models import Lesson
-from mooc.catalog.views import get_or_404
 from mooc.core.permissions import can_author_courses, require
 from mooc.extensions import db
 from mooc.quizzes import bank, services
@@ -19,7 +18,7 @@ bp = Blueprint("quiz_settings", __name__, url_prefix="/author")
 
 
 def editable_quiz_lesson(lesson_id):
-    lesson = get_or_404(Lesson, lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     editable_course(lesson.course_id)
     if lesson.kind != services.QUIZ_KIND:
         abort(404)

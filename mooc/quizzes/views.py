@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from mooc.catalog.models import Lesson
-from mooc.catalog.views import get_or_404
 from mooc.core import navigation
 from mooc.extensions import db
 from mooc.quizzes import attempts, paper, results, services, wrongbook
@@ -26,7 +25,7 @@ navigation.register(_l("错题本"), "quizzes.wrong_book", lambda user: True, or
 
 
 def takeable_quiz(lesson_id):
-    lesson = get_or_404(Lesson, lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     quiz = services.quiz_for(lesson) if lesson.kind == services.QUIZ_KIND else None
     if quiz is None or not can_take_quiz(current_user, quiz):
         abort(404)
@@ -34,7 +33,7 @@ def takeable_quiz(lesson_id):
 
 
 def own_attempt(attempt_id):
-    attempt = get_or_404(Attempt, attempt_id)
+    attempt = db.get_or_404(Attempt, attempt_id)
     if not can_answer_attempt(current_user, attempt):
         abort(404)
     return attempt
@@ -100,7 +99,7 @@ def submit(attempt_id):
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id):
-    attempt = get_or_404(Attempt, attempt_id)
+    attempt = db.get_or_404(Attempt, attempt_id)
     if not can_view_attempt(current_user, attempt):
         abort(404)
     if attempt.is_open:

@@ -15,7 +15,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from mooc.catalog.authoring_views import editable_course
 from mooc.catalog.models import Lesson
 from mooc.catalog.permissions import can_view_lesson
-from mooc.catalog.views import get_or_404
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_author_courses, can_view_job, require
 from mooc.extensions import db
@@ -31,7 +30,7 @@ LESSON_URL = "/author/courses/<int:course_id>/lessons/<int:lesson_id>/video"
 
 def _lesson(course_id, lesson_id):
     course = editable_course(course_id)
-    lesson = get_or_404(Lesson, lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     if lesson.course_id != course.id:
         abort(404)
     return lesson

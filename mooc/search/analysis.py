@@ -23,6 +23,7 @@ import os
 import re
 import tempfile
 import threading
+from functools import lru_cache
 
 from whoosh.analysis import CompositeAnalyzer, Token, Tokenizer
 
@@ -39,6 +40,10 @@ USERDICT_PATH = os.path.join(os.path.dirname(__file__), "userdict.txt")
 # version is pickled into the index schema, so engine.schema_is_current()
 # then reports that the index must be rebuilt.
 ANALYSIS_VERSION = 1
+
+# One document puts the same text through several fields (body → body and
+# body_bigram; title → three fields): normalise each text once.
+_normalize = lru_cache(maxsize=16)(normalize_with_offsets)
 
 # A run of Han characters; whitespace between two Han characters (a line
 # wrapped by Word, "中国共产\n党") does not break the run.
@@ -120,7 +125,7 @@ class _NormalizingTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        norm = normalize_with_offsets(value)
+        norm = _normalize(value)
         if not tokenize:
             yield _emit(t, norm.text, 0, (0, len(value)), positions, chars,
                         keeporiginal, start_pos, start_char)
@@ -153,7 +158,7 @@ def han_chars_of_run(run_text: str) -> str:
     return "".join(_HAN_CHAR_RE.findall(run_text))
 
 
-def _han_positions(run_text: str, run_start: int) -> list[int]:
+def han_positions(run_text: str, run_start: int) -> list[int]:
     """Indices (in the whole text) of the Han characters of a run."""
     return [run_start + m.start() for m in _HAN_CHAR_RE.finditer(run_text)]
 
@@ -175,7 +180,7 @@ class CJKBigramTokenizer(_NormalizingTokenizer):
                 yield match.group(2), pos, match.start(), match.end()
                 pos += 1
                 continue
-            idx = _han_positions(match.group(1), match.start())
+            idx = han_positions(match.group(1), match.start())
             if len(idx) == 1:
                 yield text[idx[0]], pos, idx[0], idx[0] + 1
                 pos += 1
@@ -225,7 +230,7 @@ class PinyinTokenizer(_NormalizingTokenizer):
                 yield match.group(2), pos, match.start(), match.end()
                 pos += 1
                 continue
-            idx = _han_positions(match.group(1), match.start())
+            idx = han_positions(match.group(1), match.start())
             for i, readings in zip(idx, _run_syllables("".join(text[i] for i in idx))):
                 for reading in readings:
                     yield reading, pos, i, i + 1

@@ -22,6 +22,7 @@ from mooc.core.database import read_only
 from mooc.extensions import db
 from mooc.search import engine
 from mooc.search.models import SearchOutbox
+from mooc.search.searcher_cache import SearcherCache
 
 _PROVIDERS = {}
 _CACHES = {}
@@ -66,7 +67,10 @@ def searcher_cache():
         return None
     cache = _CACHES.get(str(path))
     if cache is None:
-        cache = _CACHES[str(path)] = engine.SearcherCache(str(path))
+        # Forget caches of swapped-out versions: once no thread uses them their
+        # searchers are collected and the old files' disk space comes back.
+        _CACHES.clear()
+        cache = _CACHES[str(path)] = SearcherCache(str(path))
     return cache
 
 
@@ -119,6 +123,16 @@ def process_outbox(limit=BATCH):
     return len(rows)
 
 
+def rebuild_if_stale():
+    """Rebuild when the index was written by an older analysis/schema (after an
+    upgrade), so nobody has to remember `search rebuild`.  True if it rebuilt."""
+    path = current_dir()
+    if path is None or engine.schema_is_current(engine.open_index(str(path))):
+        return False
+    rebuild()
+    return True
+
+
 def all_keys():
     for prefix, (_, keys) in _PROVIDERS.items():
         for ident in keys():
@@ -131,17 +145,13 @@ def rebuild():
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"v{int(time.time())}-{secrets.token_hex(3)}"
     ix = engine.create_index(str(target))
-    count = 0
     with read_only():
         seen_outbox = list(db.session.scalars(select(SearchOutbox.id)))
         keys = list(all_keys())
-        for start in range(0, len(keys), BATCH):
-            upserts = _changes_for(keys[start:start + BATCH])
-            engine.apply_changes(ix, upserts=upserts, fresh=True)
-            count += len(upserts)
+        batches = (_changes_for(keys[start:start + BATCH])
+                   for start in range(0, len(keys), BATCH))
+        count = engine.build_index(ix, batches)
         db.session.commit()
-    if count:
-        engine.optimize_index(ix)
     _swap(root, target)
     # Changes queued before the rebuild started are in the new index already.
     for start in range(0, len(seen_outbox), BATCH):

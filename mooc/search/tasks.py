@@ -14,11 +14,17 @@ log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 2
 
 
+_checked_schema = threading.Event()
+
+
 def drain_once(app):
     from mooc.search import services
     with app.app_context():
         try:
             with jobs.huey.lock_task("search-indexer"):
+                if not _checked_schema.is_set():
+                    services.rebuild_if_stale()
+                    _checked_schema.set()
                 total = 0
                 while (done := services.process_outbox()):
                     total += done

@@ -5,8 +5,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mooc.search.engine import (
-    SearcherCache,
     apply_changes,
+    build_index,
+    build_schema,
     coalesce_changes,
     create_index,
     open_index,
@@ -14,6 +15,7 @@ from mooc.search.engine import (
     schema_is_current,
     search,
 )
+from mooc.search.searcher_cache import SearcherCache
 
 COURSE_A, COURSE_B, COURSE_SECRET = 1, 2, 99
 
@@ -333,16 +335,13 @@ def test_searcher_cache_nested_use_keeps_one_searcher(tmp_path):
     cache.close()
 
 
-def test_searcher_cache_is_thread_safe(tmp_path):
-    path = str(tmp_path)
-    index = create_index(path)
-    apply_changes(index, [doc("a", "党建")], [])
-    cache = SearcherCache(path)
+def _search_while_committing(path, commits=5):
+    cache = SearcherCache(path, result_cache_size=0)   # every call really searches
     errors = []
 
     def reader():
         try:
-            for _ in range(20):
+            for _ in range(30):
                 assert cache.search("党建").total >= 1
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -350,9 +349,63 @@ def test_searcher_cache_is_thread_safe(tmp_path):
     threads = [threading.Thread(target=reader) for _ in range(4)]
     for t in threads:
         t.start()
-    for i in range(3):
-        apply_changes(index, [doc(f"n{i}", "党建新")], [])
+    index = open_index(path)
+    for i in range(commits):
+        apply_changes(index, [doc(f"n{i}", "党建新")], [])   # commits merge small segments
     for t in threads:
         t.join()
-    assert not errors
-    assert cache.search("党建").total == 4
+    return cache, errors
+
+
+def test_a_searcher_opened_before_a_merge_still_reads_its_documents(tmp_path):
+    # Whoosh opens segment files lazily; a merge that deleted them at once broke
+    # searchers opened a moment earlier (seen as 500s while the indexer commits).
+    index = create_index(str(tmp_path))
+    for i in range(3):
+        apply_changes(index, [doc(f"d{i}", "党建")], [])
+    with index.searcher() as early:
+        optimize_index(index)                       # merges every segment away
+        assert {h.doc_id for h in search(early, "党建").hits} == {"d0", "d1", "d2"}
+
+
+def test_searcher_cache_is_thread_safe_while_the_indexer_merges(tmp_path):
+    path = str(tmp_path)
+    apply_changes(create_index(path), [doc("a", "党建")], [])
+    for _ in range(3):
+        cache, errors = _search_while_committing(path)
+        assert not errors
+    assert cache.search("党建").total == 6
+
+
+def _segment_files(path):
+    """Index files that belong to no segment of the latest TOC, and all TOCs."""
+    import os
+
+    from whoosh.index import TOC
+    ix = open_index(path)
+    current = {seg.segment_id() for seg in TOC.read(ix.storage, "MAIN").segments}
+    names = os.listdir(path)
+    orphans = {n for n in names if n.startswith("MAIN_") and n != "MAIN_WRITELOCK"
+               and n.split(".")[0] not in current}
+    tocs = {n for n in names if n.startswith("_MAIN_") and n.endswith(".toc")}
+    return orphans, tocs
+
+
+def test_merged_away_files_are_removed_only_after_the_grace_period(tmp_path):
+    import os
+    import time
+
+    from mooc.search import engine
+    path = str(tmp_path)
+    index = create_index(path)
+    for i in range(12):                                  # enough commits for a merge
+        apply_changes(index, [doc(f"d{i}", "党建")], [])
+    orphans, tocs = _segment_files(path)
+    assert orphans and len(tocs) > 1, "merged-away files should linger for a while"
+    old = time.time() - engine.SUPERSEDED_GRACE_SECONDS - 5
+    for name in os.listdir(path):
+        os.utime(os.path.join(path, name), (old, old))
+    apply_changes(index, [doc("last", "党建")], [])
+    orphans, tocs = _segment_files(path)
+    assert not orphans and len(tocs) == 1
+    assert search(open_index(path), "党建").total == 13

@@ -148,3 +148,16 @@ def test_search_page_with_several_pages_of_results(index, client, login_as, db):
     assert first.status_code == 200 and "下一页" in first.get_data(as_text=True)
     second = client.get("/search?q=组织生活会&page=2")
     assert second.status_code == 200 and "上一页" in second.get_data(as_text=True)
+
+
+def test_an_index_from_an_older_release_is_rebuilt_by_the_indexer(app, db, monkeypatch):
+    from mooc.search import engine
+    make_course("党章学习")
+    services.rebuild()
+    assert services.rebuild_if_stale() is False
+    old_dir = services.current_dir()
+    monkeypatch.setattr("mooc.search.analysis.ANALYSIS_VERSION", 99)   # code moved on
+    assert services.rebuild_if_stale() is True
+    assert services.current_dir() != old_dir
+    assert engine.schema_is_current(engine.open_index(str(services.current_dir())))
+    assert "党章学习" in titles(services.search(None, "党章"))

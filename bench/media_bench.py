@@ -28,7 +28,7 @@ def log(msg):
 def make_clip(path: Path, seconds=CLIP_SECONDS):
     if path.is_file() and path.stat().st_size > 0:
         return path
-    from mooc.video.ffmpeg_tools import find_ffmpeg
+    from mooc.video.ffmpeg_runner import find_ffmpeg
     ffmpeg = find_ffmpeg()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.mp4")
@@ -44,7 +44,8 @@ def make_clip(path: Path, seconds=CLIP_SECONDS):
 
 
 def transcode_figures(preset=None):
-    from mooc.video.ffmpeg_tools import probe, transcode
+    from mooc.video.media_probe import probe
+    from mooc.video.transcode_pipeline import transcode
     preset = preset or os.environ.get("TRANSCODE_PRESET", "veryfast")
     clip = make_clip(WORK / "media-bench" / "clip-720p.mp4")
     info = probe(clip)

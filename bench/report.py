@@ -49,7 +49,7 @@ def versions():
         except metadata.PackageNotFoundError:
             pass
     try:
-        from mooc.video.ffmpeg_tools import find_ffmpeg
+        from mooc.video.ffmpeg_runner import find_ffmpeg
         first = subprocess.run([find_ffmpeg(), "-version"], capture_output=True, text=True,
                                timeout=20).stdout.splitlines()[0]
         out["ffmpeg"] = first.split()[2]

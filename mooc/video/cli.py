@@ -59,7 +59,7 @@ def process_command(asset_id):
 def attach_command(lesson_id, video, captions):
     """为视频课时添加视频文件（可附字幕），并排队转码。"""
     from mooc.catalog.models import Lesson
-    from mooc.video.ffmpeg_tools import VideoRejected
+    from mooc.video.media_probe import VideoRejected
     from mooc.video.services import VideoError, attach_video
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None:

@@ -22,7 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from mooc.core import storage
 from mooc.video import clock, ffmpeg_tools, services
-from mooc.video.ffmpeg_tools import VideoRejected
+from mooc.video.media_probe import VideoRejected
 from mooc.video.services import VideoError
 
 SALT = "video-upload"

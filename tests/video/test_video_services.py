@@ -8,8 +8,8 @@ from mooc.core import storage
 from mooc.core.models import BackgroundJob
 from mooc.extensions import db
 from mooc.video import services
-from mooc.video.ffmpeg_tools import VideoRejected
 from mooc.video.lesson_kind import VideoLessonKind
+from mooc.video.media_probe import VideoRejected
 from mooc.video.models import VideoAsset
 from tests.catalog_factories import make_course, make_lesson
 from tests.video.clips import clip

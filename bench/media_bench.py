@@ -1,6 +1,6 @@
 """Transcoding speed (multiple of real time) and certificate PDF generation time.
 
-Transcoding uses mooc.video.ffmpeg_tools.transcode (the app's own pipeline, same preset
+Transcoding uses mooc.video.transcode_pipeline.transcode (the app's own pipeline, same preset
 as the server's default TRANSCODE_PRESET) on a 24 s 720p clip made here with the
 imageio-ffmpeg binary (moving test pattern, a tone on the audio track; no added noise:
 lecture footage compresses well, and a noisy source made it 66 MB and 5× slower). Certificates use

@@ -1,10 +1,16 @@
 """Search engine figures: index build rate and query latency at 5k and 20k documents.
 
-Uses mooc.search.engine directly (create_index / apply_changes / SearcherCache.search,
-highlighting included: every hit's title_html and snippet are built), on the generated
-corpus (bench/generate.py: built-in party-building vocabulary, or --corpus PATH).
+Uses mooc.search.engine directly, on the generated corpus (bench/generate.py: built-in
+party-building vocabulary, or --corpus PATH):
 
-The built indexes are cached under bench/work/search-v<DATA_VERSION>-<corpus>-<n>/ with
+* build: each index is built from scratch with engine.build_index – exactly what
+  `flask search rebuild` does – and the indexer's path (apply_changes, batches of 500
+  into a live index) is timed separately on a copy of the small index;
+* queries: top-10 with highlighting through SearcherCache.search as the app calls it,
+  with the result cache OFF (every query really searches), plus one figure for a
+  repeated query answered from the result cache.
+
+The built indexes are cached under bench/work/searchidx-v<DATA_VERSION>-<corpus>-<n>/ with
 their build timings, so a re-run only measures queries (use --fresh to rebuild).
 """
 from __future__ import annotations
@@ -30,15 +36,31 @@ def log(msg):
     print(f"[search] {msg}", flush=True)
 
 
-def _build(ix, docs):
+def _build(path, docs):
+    """A rebuild: one writer, one segment (engine.build_index)."""
     from mooc.search import engine
+    ix = engine.create_index(str(path))
+    started = time.perf_counter()
+    engine.build_index(ix, (docs[i:i + BATCH] for i in range(0, len(docs), BATCH)))
+    seconds = time.perf_counter() - started
+    return {"docs": len(docs), "seconds": round(seconds, 1),
+            "docs_per_s": round(len(docs) / seconds, 1), "index_mb": _size_mb(path)}
+
+
+def _incremental(base, docs, work):
+    """The indexer's path: batches of BATCH through apply_changes into a live index."""
+    from mooc.search import engine
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(base, work)
+    ix = engine.open_index(str(work))
     started = time.perf_counter()
     for i in range(0, len(docs), BATCH):
-        engine.apply_changes(ix, upserts=docs[i:i + BATCH], fresh=True)
-    added = time.perf_counter() - started
-    t = time.perf_counter()
-    engine.optimize_index(ix)
-    return added, time.perf_counter() - t
+        engine.apply_changes(ix, upserts=docs[i:i + BATCH])
+    seconds = time.perf_counter() - started
+    shutil.rmtree(work)
+    return {"docs": len(docs), "seconds": round(seconds, 1),
+            "docs_per_s": round(len(docs) / seconds, 1)}
 
 
 def _size_mb(path):
@@ -52,41 +74,48 @@ def _pct(values, q):
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
+def _latencies(cache, queries, budget):
+    for q in queries:           # warm-up: searcher opened, pages in the OS cache
+        cache.search(q, pagelen=10)
+    lat, hits = [], []
+    stop = time.monotonic() + budget
+    for _ in range(ROUNDS):
+        if time.monotonic() > stop and len(lat) >= 3 * len(queries):
+            break
+        for q in queries:
+            t = time.perf_counter()
+            res = cache.search(q, pagelen=10)
+            lat.append(time.perf_counter() - t)
+            hits.append(res.total)
+            for h in res.hits:          # highlighting is built in search(); touch it
+                assert h.snippet is not None
+    return {"queries": len(lat), "p50_ms": round(_pct(lat, 0.5) * 1000, 2),
+            "p95_ms": round(_pct(lat, 0.95) * 1000, 2),
+            "p99_ms": round(_pct(lat, 0.99) * 1000, 2),
+            "max_ms": round(max(lat) * 1000, 2),
+            "mean_hits": round(sum(hits) / len(hits))}
+
+
 def _queries(path, budget=25.0):
-    from mooc.search.engine import SearcherCache
-    cache = SearcherCache(str(path))
+    from mooc.search.searcher_cache import SearcherCache
+    cold = SearcherCache(str(path), result_cache_size=0)
     out = {}
     t = time.perf_counter()
-    cache.search("党建")
+    cold.search("党建")
     out["first_search_ms"] = round((time.perf_counter() - t) * 1000, 1)  # opens the searcher
-    for label, queries in (("single-term", SINGLE), ("multi-term", MULTI)):
-        for q in queries:           # warm-up
-            cache.search(q, pagelen=10)
-        lat, hits = [], []
-        stop = time.monotonic() + budget / 2
-        for _ in range(ROUNDS):
-            if time.monotonic() > stop and len(lat) >= 3 * len(queries):
-                break
-            for q in queries:
-                t = time.perf_counter()
-                res = cache.search(q, pagelen=10)
-                lat.append(time.perf_counter() - t)
-                hits.append(res.total)
-                for h in res.hits:          # highlighting is built in search(); touch it
-                    assert h.snippet is not None
-        out[label] = {"queries": len(lat), "p50_ms": round(_pct(lat, 0.5) * 1000, 2),
-                      "p95_ms": round(_pct(lat, 0.95) * 1000, 2),
-                      "p99_ms": round(_pct(lat, 0.99) * 1000, 2),
-                      "max_ms": round(max(lat) * 1000, 2),
-                      "mean_hits": round(sum(hits) / len(hits))}
-    cache.close()
+    out["single-term"] = _latencies(cold, SINGLE, budget / 2)
+    out["multi-term"] = _latencies(cold, MULTI, budget / 2)
+    cold.close()
+    warm = SearcherCache(str(path))
+    warm.search(MULTI[0])
+    out["cached"] = _latencies(warm, [MULTI[0]], 1.0)
+    warm.close()
     return out
 
 
 def run(*, docs_total=20000, first=5000, source=None, fresh=False, deadline=None):
     """`deadline` (time.monotonic): skip the large index when its projected build time
-    (from the measured rate) would overrun it; the small index is always built."""
-    from mooc.search import engine
+    (from the rate measured on the small one) would overrun it."""
     from mooc.search.analysis import init_jieba
     WORK.mkdir(parents=True, exist_ok=True)
     init_jieba(str(WORK))
@@ -94,10 +123,11 @@ def run(*, docs_total=20000, first=5000, source=None, fresh=False, deadline=None
     docs = corpus(docs_total, source=Path(source) if source else None)
     corpus_seconds = time.perf_counter() - t
     tag = "builtin" if not source else re.sub(r"[^a-zA-Z0-9]+", "-", Path(source).stem)
-    root = WORK / f"search-v{DATA_VERSION}-{tag}-{docs_total}"
+    root = WORK / f"searchidx-v{DATA_VERSION}-{tag}-{docs_total}"
     marker = root / "build.json"
     first = min(first, docs_total)
-    result = {"documents": docs_total, "corpus": tag,
+    sizes = [first] + ([docs_total] if docs_total > first else [])
+    result = {"documents": docs_total, "corpus": tag, "first": first,
               "mean_body_chars": round(sum(len(d["body"]) for d in docs) / len(docs)),
               "corpus_seconds": round(corpus_seconds, 1)}
     build = None
@@ -111,48 +141,36 @@ def run(*, docs_total=20000, first=5000, source=None, fresh=False, deadline=None
     if build is None:
         if root.exists():
             shutil.rmtree(root)
-        ix = engine.create_index(str(root / "ix-first"))
-        log(f"indexing {first} documents …")
-        add1, opt1 = _build(ix, docs[:first])
-        shutil.copytree(root / "ix-first", root / "ix-all")
-        build = {"first": {"docs": first, "add_seconds": round(add1, 1),
-                           "optimize_seconds": round(opt1, 1),
-                           "docs_per_s": round(first / (add1 + opt1), 1)}}
-        build["index_mb"] = {"ix-first": _size_mb(root / "ix-first")}
-        rate = first / (add1 + opt1)
-        projected = (docs_total - first) / rate * 1.1 + 60
-        if docs_total > first and deadline is not None and \
-                time.monotonic() + projected > deadline:
-            result["skipped"] = (f"{docs_total:,}-document index: projected build "
-                                 f"{projected:.0f} s at {rate:.0f} docs/s exceeds the time "
-                                 f"left ({deadline - time.monotonic():.0f} s); run "
-                                 f"`python -m bench --skip load,media` once to build and "
-                                 f"cache it")
-            log(result["skipped"])
-            shutil.rmtree(root / "ix-all")
-            result[f"at_{first}"] = _queries(root / "ix-first")
-            result["first"] = first
-            result["build"] = build
-            build["cached"] = False
-            return result
-        if docs_total > first:
-            ix_all = engine.open_index(str(root / "ix-all"))
-            log(f"indexing {docs_total - first} more documents …")
-            add2, opt2 = _build(ix_all, docs[first:])
-            build["rest"] = {"docs": docs_total - first, "add_seconds": round(add2, 1),
-                             "optimize_seconds": round(opt2, 1),
-                             "docs_per_s": round((docs_total - first) / (add2 + opt2), 1)}
+        root.mkdir(parents=True)
+        build = {"cached": False}
+        for n in sizes:
+            if n != first and deadline is not None:
+                rate = build[str(first)]["docs_per_s"]
+                projected = n / rate * 1.1 + 30
+                if time.monotonic() + projected > deadline:
+                    result["skipped"] = (
+                        f"{n:,}-document index: projected build {projected:.0f} s at "
+                        f"{rate:.0f} docs/s exceeds the time left "
+                        f"({deadline - time.monotonic():.0f} s); run `python -m bench "
+                        f"--skip load,media` once to build and cache it")
+                    log(result["skipped"])
+                    sizes = [first]
+                    break
+            log(f"building the {n:,}-document index …")
+            build[str(n)] = _build(root / f"ix-{n}", docs[:n])
+        extra = docs[first:first + 1000] if docs_total > first else []
+        if extra:
+            log("indexer path: 1,000 documents into the small index in batches …")
+            build["incremental"] = _incremental(root / f"ix-{first}", extra, root / "ix-tmp")
         build["built_at"] = time.strftime("%Y-%m-%d %H:%M")
-        build["index_mb"]["ix-all"] = _size_mb(root / "ix-all")
-        marker.write_text(json.dumps(build))
-        build["cached"] = False
+        if "skipped" not in result:
+            marker.write_text(json.dumps(build))
     result["build"] = build
-    log(f"querying at {first} documents")
-    result[f"at_{first}"] = _queries(root / "ix-first")
-    if docs_total > first:
-        log(f"querying at {docs_total} documents")
-        result[f"at_{docs_total}"] = _queries(root / "ix-all")
-    result["first"] = first
+    for n in sizes:
+        if not (root / f"ix-{n}").is_dir():
+            continue
+        log(f"querying at {n:,} documents")
+        result[f"at_{n}"] = _queries(root / f"ix-{n}")
     return result
 
 

@@ -37,12 +37,15 @@ def parse(argv):
                         "reason) when its projected build time would overrun it")
     p.add_argument("--quick", action="store_true",
                    help="smoke run: 1,000 members, 5 s mixes, 2,000 search docs")
-    p.add_argument("--output", help="default bench/results.md (--quick: bench/work/results-quick.md)")
+    p.add_argument("--output", help="default bench/results.md, bench/results-postgresql.md with "
+                                    "DATABASE_URL set (--quick: bench/work/results-quick.md)")
     args = p.parse_args(argv)
     if args.quick:
         args.members, args.duration, args.search_docs, args.logins = 1000, 5, 2000, 40
+    # A PostgreSQL run gets its own file, so both figures stay side by side in the repo.
+    default = "results-postgresql.md" if external_database_url() else "results.md"
     args.output = args.output or str(BENCH_DIR / "work" / "results-quick.md" if args.quick
-                                     else BENCH_DIR / "results.md")
+                                     else BENCH_DIR / default)
     return args
 
 

@@ -1,14 +1,17 @@
 """Fixtures: a fresh app and database per test (flaskr style), plus factories.
 
 The database is SQLite in a temp file by default. Setting MOOC_TEST_DB=postgres
-runs the same suite against TEST_DATABASE_URL.
+runs the same suite against TEST_DATABASE_URL (`make test-postgres`): each pytest
+process (each xdist worker) gets a schema of its own, emptied after every test.
 """
 import os
 import re
+import uuid
 from contextlib import ExitStack
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 
 from config import TestingConfig, database_url
 from mooc import create_app
@@ -16,12 +19,95 @@ from mooc.extensions import db as _db
 from tests import factories
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+POSTGRES_MODE = os.environ.get("MOOC_TEST_DB") == "postgres"
 
 
-def _test_db_url(tmp_path):
-    if os.environ.get("MOOC_TEST_DB") == "postgres" and os.environ.get("TEST_DATABASE_URL"):
-        return database_url(os.environ["TEST_DATABASE_URL"])
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+def pytest_configure(config):
+    if POSTGRES_MODE and not os.environ.get("TEST_DATABASE_URL"):
+        raise pytest.UsageError("MOOC_TEST_DB=postgres needs TEST_DATABASE_URL "
+                                "(e.g. postgresql://postgres@127.0.0.1:5432/test)")
+
+
+class PgSchema:
+    """A throwaway schema in TEST_DATABASE_URL for one pytest process.
+
+    Tables are created once; after each test the rows are deleted and the sequences
+    restarted (ids start at 1 again, as in a fresh SQLite file): ~10 ms instead of
+    ~300 ms for create_all per test. The admin connection holds an advisory lock on the
+    schema's name for the whole run, so a later run can tell a schema left behind by
+    a killed run (lock free) from one in use by a parallel run, and drop it.
+    """
+
+    PREFIX = "mooc_test_"
+
+    def __init__(self, base_url):
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.name = f"{self.PREFIX}{worker}_{uuid.uuid4().hex[:8]}"
+        self.base = database_url(base_url)
+        sep = "&" if "?" in self.base else "?"
+        # application_name tags the app's connections so reset() can find stragglers.
+        self.url = (f"{self.base}{sep}options=-csearch_path%3D{self.name}"
+                    f"&application_name={self.name}")
+        self.engine = create_engine(self.base)
+        self.conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.conn.execute(text("SELECT pg_advisory_lock(hashtext(:n))"), {"n": self.name})
+        self._drop_abandoned()
+        self._create()
+
+    def _drop_abandoned(self):
+        names = self.conn.execute(text(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"),
+            {"p": self.PREFIX.replace("_", r"\_") + "%"}).scalars().all()
+        for name in names:
+            if name != self.name and self.conn.execute(
+                    text("SELECT pg_try_advisory_lock(hashtext(:n))"), {"n": name}).scalar():
+                self.conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+                self.conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": name})
+
+    def _create(self):
+        from mooc.core.setup import MODEL_MODULES
+        import importlib
+        for module in MODEL_MODULES:
+            importlib.import_module(module)
+        self.conn.execute(text(f'CREATE SCHEMA "{self.name}"'))
+        self.conn.execute(text(f'SET search_path TO "{self.name}"'))
+        _db.metadata.create_all(self.conn)
+        sequences = self.conn.execute(text(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = :s"),
+            {"s": self.name}).scalars().all()
+        self._reset_sql = ";\n".join(
+            [f'DELETE FROM "{t.name}"' for t in reversed(_db.metadata.sorted_tables)]
+            + [f'ALTER SEQUENCE "{s}" RESTART' for s in sequences])
+
+    def reset(self):
+        # A connection the test left open (a thread, a forked process) would block the
+        # DELETEs or see the next test's rows: end it first.
+        self.conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = :n AND pid <> pg_backend_pid()"), {"n": self.name})
+        self.conn.execute(text("SET lock_timeout = '30s'"))
+        try:
+            self.conn.exec_driver_sql(self._reset_sql)
+        except Exception:
+            # The test changed the schema itself: start over from an empty one.
+            self.conn.execute(text(f'DROP SCHEMA "{self.name}" CASCADE'))
+            self._create()
+
+    def close(self):
+        self.conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE'))
+        self.conn.close()
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema():
+    """The process's PostgreSQL schema under MOOC_TEST_DB=postgres, else None."""
+    if not POSTGRES_MODE:
+        yield None
+        return
+    schema = PgSchema(os.environ["TEST_DATABASE_URL"])
+    yield schema
+    schema.close()
 
 
 class RequestScopedClient(FlaskClient):
@@ -60,23 +146,26 @@ class RequestScopedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, pg_schema):
     class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = _test_db_url(tmp_path)
+        SQLALCHEMY_DATABASE_URI = (pg_schema.url if pg_schema is not None
+                                   else f"sqlite:///{tmp_path / 'test.sqlite3'}")
         MEDIA_ROOT = tmp_path / "media"
         SEARCH_INDEX_DIR = tmp_path / "search_index"
         INSTANCE_DIR = tmp_path / "instance"
 
     app = create_app(Config)
     app.test_client_class = RequestScopedClient
-    with app.app_context():
-        _db.drop_all()
-        _db.create_all()
-        yield app
-        _db.session.remove()
-        if _db.engine.dialect.name != "sqlite":
-            _db.drop_all()
-        _db.engine.dispose()
+    try:
+        with app.app_context():
+            if pg_schema is None:
+                _db.create_all()
+            yield app
+            _db.session.remove()
+            _db.engine.dispose()
+    finally:
+        if pg_schema is not None:
+            pg_schema.reset()
 
 
 @pytest.fixture

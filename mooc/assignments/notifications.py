@@ -100,7 +100,8 @@ def _insert_for(assignment, kind, *, on, now, scope_path=None, sender=None, repe
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
     else:
         statement = insert(Notification).from_select(columns, source)
-    return db.session.execute(statement).rowcount or 0
+    # psycopg 3 forgets an INSERT's rowcount once the cursor closes: keep it.
+    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount or 0
 
 
 def generate_due_reminders(on=None, now=None):

@@ -9,7 +9,7 @@ progress learners recorded against it survives a re-import.
 from sqlalchemy import select, update
 
 from mooc.catalog import kinds
-from mooc.catalog.models import PUBLISHED, Chapter, Enrollment, Lesson
+from mooc.catalog.models import PUBLISHED, Chapter, Course, Enrollment, Lesson
 from mooc.catalog.rendering import render_markdown
 from mooc.catalog.courses import (CatalogError, check_slug, clean_title, move_in_list,
                                   renumber, touch, unique_slug)
@@ -30,12 +30,27 @@ def touch_lesson(lesson, actor):
     touch(lesson.course, actor)
 
 
+def _slugs_in_use(course, model):
+    """The `model` (Chapter/Lesson) slugs of `course` in the database, read while holding
+    a lock on the course row until commit.
+
+    Without the lock two writers adding to one course at once both pick the same
+    generated slug on PostgreSQL and one fails on the unique constraint (SQLite
+    serialises writers with BEGIN IMMEDIATE; FOR UPDATE is a no-op there).
+    """
+    if course.id is None:  # not in the database yet: nobody else can add to it
+        return set()
+    db.session.execute(select(Course.id).where(Course.id == course.id).with_for_update())
+    return set(db.session.scalars(select(model.slug).where(model.course_id == course.id)))
+
+
 # --------------------------------------------------------------------------
 # Chapters
 # --------------------------------------------------------------------------
 
 def _chapter_slug(course, slug, title):
-    taken = lambda s: any(c.slug == s for c in course.chapters)  # noqa: E731
+    in_use = _slugs_in_use(course, Chapter)
+    taken = lambda s: s in in_use or any(c.slug == s for c in course.chapters)  # noqa: E731
     if slug:
         slug = check_slug(slug)
         if taken(slug):
@@ -145,7 +160,8 @@ def create_lesson(course, actor, *, chapter, title, slug=None, kind="text", posi
     unknown = set(fields) - set(LESSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown lesson fields: {sorted(unknown)}")
-    taken = lambda s: any(l.slug == s for l in course.lessons)  # noqa: E731
+    in_use = _slugs_in_use(course, Lesson)
+    taken = lambda s: s in in_use or any(l.slug == s for l in course.lessons)  # noqa: E731
     if slug:
         if taken(check_slug(slug)):
             raise CatalogError(f"本课程已有标识为“{slug}”的课时。")

@@ -14,7 +14,8 @@ with members × assignments.
 "Members" are active accounts that belong to a unit; study hours are this calendar
 year's (site time zone), from `mooc.progress.hours`.
 """
-from sqlalchemy import BigInteger, Float, and_, case, cast, exists, func, literal, select
+from sqlalchemy import (BigInteger, Float, Integer, and_, case, cast, exists, func, literal,
+                        select)
 
 from mooc.accounts.models import User
 from mooc.assignments.audience import (COMPLETED, IN_PROGRESS, NOT_STARTED, OVERDUE, MemberOrg,
@@ -39,6 +40,12 @@ def member_conditions(scope_path):
 def from_members(query):
     """… FROM user JOIN organisation AS member_org: members and the unit they belong to."""
     return query.select_from(User).join(MemberOrg, MemberOrg.id == User.org_id)
+
+
+def completed_bit(mask, bit):
+    """SQL 0/1: bit `bit` of a completion mask."""
+    # The shift count must be typed INTEGER: PostgreSQL has `bigint >> integer` only.
+    return mask.op(">>")(literal(bit, Integer)).op("&")(1)
 
 
 def _scope_user_ids(scope_path):
@@ -150,7 +157,7 @@ class Courses:
         """SQL 0/1 each over a member layer: (assigned, completed, overdue, in progress)."""
         i = self.ids.index(course_id)
         due = layer.c[f"due_{i}"]
-        done = layer.c[f"m{i // MASK_BITS}"].op(">>")(i % MASK_BITS).op("&")(1)
+        done = completed_bit(layer.c[f"m{i // MASK_BITS}"], i % MASK_BITS)
         started = exists().where(LessonProgress.user_id == user_id,
                                  LessonProgress.course_id == course_id)
         return (case((due.is_not(None), 1), else_=0),
@@ -248,7 +255,7 @@ def assignment_progress(assignments, scope_path, on):
     for a in assignments:
         i = courses.ids.index(a.course_id)
         mask = func.coalesce(courses.masks.c[f"m{i // MASK_BITS}"], 0)
-        match, done = match_condition(a), mask.op(">>")(i % MASK_BITS).op("&")(1)
+        match, done = match_condition(a), completed_bit(mask, i % MASK_BITS)
         columns += [func.sum(case((match, 1), else_=0)),
                     func.sum(case((and_(match, done == 1), 1), else_=0)),
                     func.sum(case((and_(match, done == 0, a.due_on < on), 1), else_=0))]

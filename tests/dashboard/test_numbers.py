@@ -162,3 +162,28 @@ def test_member_table_sorts_without_losing_rows(committee, make_user, sort):
     if sort == "overdue":
         values = [r.overdue for r in rows]
         assert values == sorted(values, reverse=True)
+
+
+def test_numbers_past_bit_31_and_past_one_mask(app, make_user):
+    """Completion masks are 64-bit on every database: courses at bit 31 and beyond, and
+    a second mask after MASK_BITS courses, count like the first ones."""
+    from datetime import timedelta
+
+    from mooc.assignments.models import Assignment
+    from mooc.dashboard import queries
+    from mooc.extensions import db
+    data = gen.build_committee(courses=queries.MASK_BITS + 4)
+    on = audience.today()
+    db.session.add_all([Assignment(course_id=c.id, org_id=None, categories="",
+                                   starts_on=on - timedelta(days=30),
+                                   due_on=on + timedelta(days=-1 if i % 3 == 0 else 10))
+                        for i, c in enumerate(data.courses)])
+    db.session.commit()
+    gen.bulk_study(data, gen.bulk_members(data, 30, seed=3), seed=4)
+    admin = make_user(role="admin")
+    raw = gen.load_raw()
+    _check_units(services.overview(admin), gen.expected_units(raw, None, on))
+    expected = gen.expected_members(raw, None, on)
+    rows = services.member_page(admin, services.MemberFilters(), per_page=200).page.items
+    assert {r.id: (r.assigned, r.completed, r.overdue, r.status) for r in rows} == {
+        k: (v["assigned"], v["completed"], v["overdue"], v["status"]) for k, v in expected.items()}

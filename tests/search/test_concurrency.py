@@ -69,13 +69,22 @@ def test_concurrent_edits_lose_and_duplicate_nothing(app, db, tmp_path):
                for w in range(EDITORS)]
     for process in indexers + editors:
         process.start()
-    for process in editors:
-        process.join(120)
-        assert process.exitcode == 0
-    stop.set()
-    for process in indexers:
-        process.join(120)
-        assert process.exitcode == 0
+    try:
+        for process in editors:
+            process.join(120)
+            assert process.exitcode == 0
+        stop.set()
+        for process in indexers:
+            process.join(120)
+            assert process.exitcode == 0
+    finally:
+        # On failure, indexers left running would drain the next test's outbox
+        # (under MOOC_TEST_DB=postgres the next test uses the same schema).
+        stop.set()
+        for process in indexers + editors:
+            if process.is_alive():
+                process.terminate()
+                process.join(10)
     while services.process_outbox():
         pass
     assert db.session.scalar(select(db.func.count(SearchOutbox.id))) == 0

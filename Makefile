@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app mooc
 PYTEST_ARGS ?= -n 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test setup venv translations migrate demo index bench bench-quick fuzz clean
+.PHONY: run test test-postgres setup venv translations migrate demo index bench bench-quick crash-test fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ run: setup
 test: venv translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The same suite on PostgreSQL: every pytest worker gets its own throwaway schema there.
+test-postgres: venv translations
+	MOOC_TEST_DB=postgres \
+	TEST_DATABASE_URL="$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}" \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
 fuzz: venv translations
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -m fuzz $(PYTEST_ARGS)
 
@@ -56,6 +62,10 @@ fuzz: venv translations
 # Uses its own database under bench/work/ (never instance/); BENCH_ARGS="--quick" for a smoke run.
 bench: venv translations
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# kill -9 the real server 20 times under quiz and heartbeat load → bench/crash-results.md.
+crash-test: venv translations
+	$(BIN)/python -m bench.crash_test $(CRASH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance search_index/* media/*

@@ -79,7 +79,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / "work" / "crash"
+BENCH_DIR = ROOT / "bench"
+WORK = BENCH_DIR / "work" / "crash"
 PASSWORD = "crash-test-1234"
 DURATION = 36000.0  # the video asset's measured duration (10 h)
 CSRF_RE = re.compile(r'name="csrf[-_]token"[^>]*(?:content|value)="([^"]+)"')
@@ -621,6 +622,8 @@ def main(argv=None) -> int:
                         help="hard limit for the load phase")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--work", type=Path, default=WORK)
+    parser.add_argument("--output", type=Path, default=BENCH_DIR / "crash-results.md",
+                        help="where the figures are written as Markdown")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(10 ** 6)
     rng = random.Random(seed)
@@ -721,7 +724,37 @@ def main(argv=None) -> int:
           and figures["acknowledged"]["quiz_autosaves"] > 0
           and figures["acknowledged"]["heartbeats"] > 0)
     print("crash test:", "PASSED" if ok else "FAILED")
+    args.output.write_text(render_report(seed, args, figures, ok), encoding="utf-8")
+    print(f"wrote {args.output}")
     return 0 if ok else 1
+
+
+def render_report(seed, args, figures, ok) -> str:
+    acked = figures["acknowledged"]
+    rows = [
+        ("result", "**PASSED**" if ok else "**FAILED**"),
+        ("kill -9 of the whole server (master, workers, huey) under load",
+         figures["kills_under_load"]),
+        ("load phase", f"{figures['load_seconds']} s"),
+        ("median restart until the server answers", f"{figures['restart_seconds_median']} s"),
+        ("requests sent", figures["requests"]),
+        ("connection errors retried / 5xx retried",
+         f"{figures['connection_errors_retried']} / {figures['server_errors_5xx_retried']}"),
+        ("acknowledged quiz autosaves", acked["quiz_autosaves"]),
+        ("acknowledged quiz submits", acked["quiz_submits"]),
+        ("acknowledged heartbeats", acked["heartbeats"]),
+        ("watch sessions opened", acked["watch_sessions_opened"]),
+        ("**lost** acknowledged writes", figures["lost"]),
+        ("**duplicated** writes", figures["duplicated"]),
+        ("PRAGMA integrity_check", figures["integrity_check"]),
+        ("foreign-key problems", figures["foreign_key_problems"]),
+    ]
+    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return (f"# Crash test\n\n`python -m bench.crash_test --kills {args.kills} --seed {seed}` "
+            f"({args.quiz_clients} quiz and {args.video_clients} video clients), "
+            f"{time.strftime('%Y-%m-%d %H:%M')}, SQLite (WAL), gunicorn 2 gthread workers + "
+            f"huey worker. What is checked: the docstring of `bench/crash_test.py`.\n\n"
+            f"| figure | value |\n|---|---|\n{table}\n")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from mooc.extensions import db
 from mooc.org import services as org_services
 from mooc.org.forms import unit_choices
 from mooc.org.models import Organisation, subtree_filter
+from mooc.core.parsing import ascii_int
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
 navigation.register(_l("用户管理"), "accounts_admin.users", can_manage_users, order=80)
@@ -33,7 +34,8 @@ def _get_user(user_id):
 
 
 def _org_from_choice(value):
-    return db.session.get(Organisation, int(value)) if value and value.isdigit() else None
+    org_id = ascii_int(value)
+    return db.session.get(Organisation, org_id) if org_id is not None else None
 
 
 def _user_query(filters):

@@ -6,6 +6,7 @@ from mooc.catalog import media, services
 from mooc.catalog.models import Course, course_owner
 from mooc.core.permissions import is_admin
 from mooc.extensions import db
+from mooc.core.parsing import ascii_int
 
 
 def save_course(actor, course=None, *, cover=None, remove_cover=False, slug=None, **fields):
@@ -37,5 +38,5 @@ def owner_candidates():
 
 
 def users_by_ids(ids):
-    ids = [int(i) for i in ids if str(i).isdigit()]
+    ids = [n for n in (ascii_int(str(i)) for i in ids) if n is not None]
     return list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []

@@ -24,6 +24,7 @@ from mooc.extensions import db
 from mooc.org import services as org_services
 from mooc.org.forms import unit_choices
 from mooc.org.models import Organisation
+from mooc.core.parsing import ascii_int
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 navigation.register(_l("课程制作"), "authoring.my_courses", can_author_courses, order=60)
@@ -89,7 +90,7 @@ def _course_form(course=None):
 
 
 def _course_fields(form):
-    org_ids = [int(i) for i in form.orgs.data or [] if i.isdigit()]
+    org_ids = [n for n in map(ascii_int, form.orgs.data or []) if n is not None]
     return dict(
         title=form.title.data, summary=form.summary.data or "", category=form.category.data,
         course_type=form.course_type.data, credit_hours=form.credit_hours.data,
@@ -221,7 +222,7 @@ def delete_chapter(course_id, chapter_id):
 # --------------------------------------------------------------------------
 
 def _lesson_fields(form, course):
-    chapter_id = int(form.chapter.data) if (form.chapter.data or "").isdigit() else 0
+    chapter_id = ascii_int(form.chapter.data) or 0
     return dict(title=form.title.data, chapter=db.session.get(Chapter, chapter_id),
                 required=form.required.data, body=form.body.data or "",
                 min_reading_seconds=form.min_reading_seconds.data)

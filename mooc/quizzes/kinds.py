@@ -41,6 +41,7 @@ from mooc.quizzes.formats.common import (
     QuestionData,
     normalise_for_comparison,
 )
+from mooc.core.parsing import ascii_int
 
 KINDS: dict[str, type["QuestionKind"]] = {}
 
@@ -71,8 +72,8 @@ def _as_index(raw: Any) -> int:
     # bool is an int subclass: JSON true must not select option 1.
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 3:
-        return int(raw.strip())
+    if isinstance(raw, str) and (index := ascii_int(raw, max_digits=3)) is not None:
+        return index
     raise ValueError("答案格式不正确：应为选项序号")
 
 

@@ -8,6 +8,7 @@ from mooc.catalog.models import RESTRICTED, Course
 from mooc.catalog.visibility import visible_condition
 from mooc.extensions import db
 from mooc.search import hooks, providers, services  # noqa: F401  (hooks register on import)
+from mooc.core.parsing import ascii_int
 
 bp = Blueprint("search", __name__)
 
@@ -18,8 +19,7 @@ MAX_QUERY = 200
 
 
 def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return ascii_int(request.args.get(name, ""), max_digits=11)
 
 
 @bp.route("/search")

@@ -1,20 +1,19 @@
 """Forms for the user admin screens and the roster import."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from mooc.accounts.models import CATEGORIES, ROLES
 from mooc.accounts.services import USERNAME_RE
-from mooc.core.forms import options
+from mooc.core.forms import Form, options
 
 ROLE_OPTIONS = options(ROLES.items())
 CATEGORY_OPTIONS = options(CATEGORIES.items())
 ACTIVE_OPTIONS = options([("", _l("全部状态")), ("1", _l("正常")), ("0", _l("已停用"))])
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     """The list's search bar: read from the query string, so no CSRF token (GET changes nothing)."""
 
     class Meta:
@@ -34,7 +33,7 @@ class UserFilterForm(FlaskForm):
                 if f.data and not f.errors}
 
 
-class UserDetailsForm(FlaskForm):
+class UserDetailsForm(Form):
     """What an admin may change on an existing account (账号 itself never changes)."""
 
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名")), Length(max=64)])
@@ -52,14 +51,14 @@ class CreateUserForm(UserDetailsForm):
         DataRequired(_l("请输入初始密码")), Length(min=8, max=128, message=_l("初始密码至少 8 个字符"))])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form: buttons that change state post it for the CSRF token."""
 
 
-class RosterUploadForm(FlaskForm):
+class RosterUploadForm(Form):
     file = FileField(_l("名册文件（.xlsx 或 .csv）"),
                      validators=[FileRequired(_l("请选择要导入的名册文件"))])
 
 
-class RosterConfirmForm(FlaskForm):
+class RosterConfirmForm(Form):
     token = HiddenField(validators=[DataRequired()])

@@ -1,15 +1,14 @@
 """Forms for assigning required courses and for the buttons that post."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from mooc.accounts.models import CATEGORIES
 from mooc.catalog.forms import MultiCheckboxField
-from mooc.core.forms import options
+from mooc.core.forms import Form, options
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     course = SelectField(_l("课程"), choices=[], validators=[DataRequired(_l("请选择课程"))])
     org = SelectField(_l("面向组织（含下级组织）"), choices=[])
     categories = MultiCheckboxField(_l("面向政治面貌（不选则为全部）"),
@@ -23,15 +22,15 @@ class AssignmentForm(FlaskForm):
             raise ValidationError(_l("截止日期不能早于开始日期"))
 
 
-class ConfirmDeleteForm(FlaskForm):
+class ConfirmDeleteForm(Form):
     confirm = BooleanField(_l("确认取消这项必修安排"),
                            validators=[DataRequired(_l("请勾选确认"))])
 
 
-class RemindForm(FlaskForm):
+class RemindForm(Form):
     """The lead's one-click reminder; `unit` narrows it inside their subtree."""
     unit = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Buttons that change state post this for the CSRF token."""

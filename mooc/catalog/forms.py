@@ -1,13 +1,12 @@
 """Forms for the catalogue and the authoring screens."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, RadioField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mooc.core.forms import options
+from mooc.core.forms import Form, options
 from mooc.accounts.models import CATEGORIES
 from mooc.catalog import kinds
 from mooc.catalog.models import COURSE_CATEGORIES, COURSE_TYPES, SLUG_PATTERN, VISIBILITIES
@@ -20,7 +19,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CatalogueFilterForm(FlaskForm):
+class CatalogueFilterForm(Form):
     """Read from the query string: no CSRF token (GET changes nothing)."""
 
     class Meta:
@@ -41,15 +40,15 @@ class CatalogueFilterForm(FlaskForm):
         return {name: f.data for name, f in self._fields.items() if f.data and not f.errors}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form: buttons that change state post it for the CSRF token."""
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[DataRequired(), Regexp(r"^(up|down)$")])
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField(_l("课程名称"), validators=[DataRequired(_l("请输入课程名称")),
                                                  Length(max=200)])
     slug = StringField(_l("课程标识"), description=SLUG_HELP, validators=[
@@ -72,12 +71,12 @@ class CourseForm(FlaskForm):
     remove_cover = BooleanField(_l("删除现有封面"))
 
 
-class ChapterForm(FlaskForm):
+class ChapterForm(Form):
     title = StringField(_l("章节名称"), validators=[DataRequired(_l("请输入章节名称")),
                                                  Length(max=200)])
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     title = StringField(_l("课时名称"), validators=[DataRequired(_l("请输入课时名称")),
                                                  Length(max=200)])
     slug = StringField(_l("课时标识"), description=SLUG_HELP, validators=[
@@ -97,9 +96,9 @@ class LessonForm(FlaskForm):
         self.kind.choices = options(kinds.choices())
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("选择文件"))
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(Form):
     reading_token = HiddenField()

@@ -10,14 +10,13 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from mooc.certificates import services, tasks  # noqa: F401  (tasks: registers with huey)
 from mooc.certificates.models import REVOKED, VALID, Certificate
 from mooc.core import navigation, storage
-from mooc.core.forms import options
+from mooc.core.forms import Form, options
 from mooc.core.permissions import is_admin, require
 from mooc.extensions import db, limiter
 
@@ -49,7 +48,7 @@ navigation.register(_l("证书管理"), "certificates.admin_list", can_manage_ce
 # Forms (small enough to live with their views)
 # --------------------------------------------------------------------------
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     """Read from the query string: no CSRF token (looking up changes nothing)."""
 
     class Meta:
@@ -58,20 +57,20 @@ class VerifyForm(FlaskForm):
     serial = StringField(_l("证书编号"), validators=[Optional(), Length(max=MAX_SERIAL_INPUT)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs its CSRF token."""
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(_l("作废原因"), validators=[
         DataRequired(_l("请填写作废原因。")), Length(max=500)])
 
 
-class ReissueForm(FlaskForm):
+class ReissueForm(Form):
     reason = StringField(_l("换发原因（可选）"), validators=[Optional(), Length(max=500)])
 
 
-class AdminFilterForm(FlaskForm):
+class AdminFilterForm(Form):
     class Meta:
         csrf = False
 

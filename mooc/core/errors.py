@@ -50,41 +50,6 @@ def is_disk_full(exc):
     return False
 
 
-def _nested(value):
-    return isinstance(value, dict) or (
-        isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
-
-
-def is_unusable_json(exc):
-    """True when a JSON body of the wrong shape, not the code, caused `exc`.
-
-    * nesting too deep for the decoder (RecursionError escapes get_json(silent=True));
-    * Flask-WTF turns a JSON body into form data (`ImmutableMultiDict(request.get_json())`)
-      and WTForms then trips over `true`, `[1]` or {"name": [1, null]};
-    * outside /api/ (form routes, which take text fields), a body that is not an object,
-      or whose fields hold objects or nested lists, reaching a view that expects text.
-
-    Such requests answer 400 instead of 500. JSON APIs with well-formed bodies are never
-    masked: their bugs still answer 500 and are logged as errors.
-    """
-    if not request.is_json:
-        return False
-    if isinstance(exc, RecursionError):
-        return True
-    if not isinstance(exc, (TypeError, ValueError, AttributeError)):
-        return False
-    tb = exc.__traceback__
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename.replace("\\", "/")
-        if "/flask_wtf/" in filename or "/wtforms/" in filename:
-            return True
-        tb = tb.tb_next
-    if request.path.startswith("/api/"):
-        return False
-    body = request.get_json(silent=True)
-    return not isinstance(body, dict) or any(_nested(v) for v in body.values())
-
-
 def error_response(code, message=None, **extra):
     message = message or messages().get(code) or messages()[400]
     if wants_json():
@@ -103,7 +68,9 @@ def register(app):
     def http_error(exc):
         code = exc.code or 500
         description = getattr(exc, "zh_message", None)
-        response, status = error_response(code, description)
+        reason = getattr(exc, "reason", None)  # e.g. jsonbody.BadJSON's "bad_json"
+        extra = {"reason": reason} if isinstance(reason, str) else {}
+        response, status = error_response(code, description, **extra)
         if code == 429:
             # Flask-Limiter adds Retry-After itself; keep it on our friendlier page.
             retry = exc.get_response().headers.get("Retry-After")
@@ -122,8 +89,5 @@ def register(app):
             db.session.rollback()
             app.logger.error("Disk full on %s: %s", request.path, exc)
             return error_response(507, reason="disk_full")
-        if is_unusable_json(exc):
-            app.logger.warning("Unusable JSON body on %s: %r", request.path, exc)
-            return error_response(400, _("请求格式无效：JSON 数据的结构不正确。"), reason="bad_json")
         app.logger.exception("Unhandled error on %s", request.path)
         return error_response(500)

@@ -1,11 +1,10 @@
 """Dashboard forms. Filters are read from the query string (GET changes nothing, so no
 CSRF token); the services clean every value, so a bad one is dropped, never a 500."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 
 from mooc.accounts.models import CATEGORIES
-from mooc.core.forms import options
+from mooc.core.forms import Form, options
 
 STATUS_LABELS = {"not_started": _l("未开始"), "in_progress": _l("学习中"),
                  "completed": _l("已完成"), "overdue": _l("已逾期"), "none": _l("无必修")}
@@ -13,7 +12,7 @@ SORT_LABELS = {"unit": _l("按组织"), "name": _l("按姓名"), "hours": _l("�
                "progress": _l("按完成比例"), "overdue": _l("按逾期数")}
 
 
-class _GetForm(FlaskForm):
+class _GetForm(Form):
     class Meta:
         csrf = False
 
@@ -43,7 +42,7 @@ class MemberFilterForm(_GetForm):
     dir = SelectField(_l("顺序"), choices=options([("", _l("升序")), ("desc", _l("降序"))]))
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     """The export buttons post the current view's filters back (a large export starts a job)."""
     view = HiddenField()
     fmt = HiddenField()

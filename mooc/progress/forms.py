@@ -1,13 +1,13 @@
 """Forms for "我的学习" and the study-hour requirement settings."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from mooc.core.forms import Form
 from mooc.progress.hours import MAX_HOURS, rules
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs its CSRF token."""
 
 
@@ -19,7 +19,7 @@ def field_name(key):
 def requirements_form(values, formdata=None):
     """One number field per requirement rule, filled with the current values."""
 
-    class RequirementsForm(FlaskForm):
+    class RequirementsForm(Form):
         def values(self):
             return {rule.key: float(self[field_name(rule.key)].data) for rule in rules()}
 
@@ -34,6 +34,6 @@ def requirements_form(values, formdata=None):
     return RequirementsForm(formdata=formdata)
 
 
-class CommitteeMemberForm(FlaskForm):
+class CommitteeMemberForm(Form):
     username = StringField(_l("账号"), validators=[DataRequired(_l("请输入账号")),
                                                    Length(max=64)])

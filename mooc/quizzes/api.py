@@ -5,9 +5,11 @@ with a 4xx: 400 for malformed input, 404 for attempts that are not yours, 409 fo
 any write to a closed attempt (with ``result_url`` so the page can move on).
 Autosave is an idempotent upsert, so quiz.js may retry a request freely.
 """
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from mooc.core.jsonbody import json_body
 from mooc.extensions import db
 from mooc.quizzes import attempts
 from mooc.quizzes.models import Attempt
@@ -37,10 +39,9 @@ def _result_url(attempt):
 
 
 def _answers_from_body():
-    """{question_id: response} from {"answers": {...}} or {"question_id", "response"}."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return None
+    """{question_id: response} from {"answers": {...}} or {"question_id", "response"};
+    a body that is not a JSON object is a 400 (bad_json) from json_body()."""
+    body = json_body()
     if "answers" in body:
         answers = body["answers"]
         if not isinstance(answers, dict) or len(answers) > MAX_ANSWERS_PER_REQUEST:
@@ -75,7 +76,7 @@ def save(attempt_id):
     attempt = _own(attempt_id)
     answers = _answers_from_body()
     if answers is None:
-        return _error(400, "请求格式无效：应为 JSON，如 {\"answers\": {\"题目编号\": 答案}}。",
+        return _error(400, _("请求格式无效：应为 JSON，如 {\"answers\": {\"题目编号\": 答案}}。"),
                       "bad_request")
     try:
         saved_at = attempts.save_answers(attempt, answers)
@@ -94,10 +95,9 @@ def save(attempt_id):
 @login_required
 def submit(attempt_id):
     attempt = _own(attempt_id)
-    body = request.get_json(silent=True)
-    answers = body.get("answers") if isinstance(body, dict) else None
+    answers = json_body(optional=True).get("answers")  # no body: submit what is saved
     if answers is not None and not isinstance(answers, dict):
-        return _error(400, "答案格式无效。", "bad_request")
+        return _error(400, _("答案格式无效。"), "bad_request")
     try:
         attempts.submit_attempt(attempt, answers=answers or None)
     except attempts.AttemptError as exc:

@@ -9,17 +9,18 @@ import csv
 import io
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField, RadioField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from mooc.core.forms import Form
 from mooc.core.forms import options as choice_list
 from mooc.quizzes import bank
 from mooc.quizzes.formats.sheet import header_columns, parse_csv, write_csv
 from mooc.quizzes.models import DIFFICULTY_LABELS, FEEDBACK_POLICIES, MODES, SCORE_POLICIES
+from mooc.core.parsing import ascii_int
 
 DIFFICULTY_OPTIONS = [("", _l("不限"))] + list(DIFFICULTY_LABELS.items())
 COLUMN_FIELDS = {"题型": "kind", "题目": "stem", "答案": "answer", "解析": "explanation",
@@ -27,11 +28,11 @@ COLUMN_FIELDS = {"题型": "kind", "题目": "stem", "答案": "answer", "解析
 FORMULA_START = "=+-@"
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form: buttons that change state post it for the CSRF token."""
 
 
-class QuestionFilterForm(FlaskForm):
+class QuestionFilterForm(Form):
     """Read from the query string: no CSRF token (GET changes nothing)."""
 
     class Meta:
@@ -55,7 +56,7 @@ class QuestionFilterForm(FlaskForm):
         return {name: f.data for name, f in self._fields.items() if f.data and not f.errors}
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     kind = SelectField(_l("题型"), choices=[])
     stem = TextAreaField(_l("题干"), validators=[DataRequired(_l("请输入题干")),
                                                  Length(max=10000)])
@@ -125,12 +126,12 @@ def _undo_defuse(text):
     return text[1:] if text[:1] == "'" and text[1:2] and text[1] in FORMULA_START + "'" else text
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     file = FileField(_l("题目文件（GIFT、.xlsx 或 .csv）"),
                      validators=[FileRequired(_l("请选择要导入的文件"))])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     token = HiddenField(validators=[DataRequired()])
     accept_unsupported = BooleanField(_l("我已知晓：不支持的题型将被跳过，不会导入"))
 
@@ -140,7 +141,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     class Meta:
         csrf = False
 
@@ -154,7 +155,7 @@ class RuleForm(FlaskForm):
         self.kind.choices = choice_list([("", _l("（不使用）"))] + bank.kind_choices())
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(Form):
     mode = RadioField(_l("组卷方式"), choices=choice_list(MODES.items()), default="fixed")
     question_ids = MultiCheckboxField(_l("试卷题目"), choices=[], coerce=str)
     rules = FieldList(FormField(RuleForm), min_entries=3, max_entries=20)
@@ -189,14 +190,14 @@ class QuizSettingsForm(FlaskForm):
 
     def ordered_question_ids(self, formdata):
         """Ticked questions by their 序号 box (blank: after the numbered ones, bank order)."""
-        ticked = [qid for qid in self.question_ids.data or [] if qid.isdigit()]
+        ticked = [n for n in map(ascii_int, self.question_ids.data or []) if n is not None]
 
         def position(pair):
             index, qid = pair
-            raw = (formdata.get(f"position-{qid}") or "").strip()
-            return (int(raw) if raw.isdigit() and len(raw) < 6 else 10 ** 6, index)
-        return [int(qid) for _index, qid in sorted(enumerate(ticked), key=position)]
+            place = ascii_int(formdata.get(f"position-{qid}"), max_digits=5)
+            return (10 ** 6 if place is None else place, index)
+        return [qid for _index, qid in sorted(enumerate(ticked), key=position)]
 
 
-class PracticeForm(FlaskForm):
+class PracticeForm(Form):
     pass

@@ -7,13 +7,13 @@ sendBeacon cannot set headers, so the beacon endpoint takes a form body whose
 csrf_token field CSRFProtect reads.
 """
 import functools
-import json
 
 from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
 from mooc.catalog.models import Lesson
 from mooc.catalog.permissions import can_view_lesson
+from mooc.core.jsonbody import json_or_none
 from mooc.extensions import db
 from mooc.video import media, services, watch
 from mooc.video.services import VideoError
@@ -85,10 +85,9 @@ def _apply(session_id, payload):
 @api_login_required
 def heartbeat(session_id):
     """A regular beat: JSON body, X-CSRFToken header."""
-    # An unreadable body becomes None, which the service refuses with 400 (after it has
-    # answered 404 for a session that is not this user's).
-    payload = request.get_json(silent=True) if (request.content_length or 0) <= MAX_BEAT_BYTES \
-        else None
+    # An unreadable (or too deeply nested) body becomes None, which the service refuses
+    # with 400 (after it has answered 404 for a session that is not this user's).
+    payload = json_or_none() if (request.content_length or 0) <= MAX_BEAT_BYTES else None
     return _apply(session_id, payload)
 
 
@@ -96,10 +95,7 @@ def heartbeat(session_id):
 @api_login_required
 def beacon(session_id):
     """The last beat, from navigator.sendBeacon: form fields csrf_token and beat (JSON)."""
-    try:
-        payload = json.loads(request.form.get("beat", "")[:MAX_BEAT_BYTES])
-    except ValueError:
-        payload = None
+    payload = json_or_none(request.form.get("beat", "")[:MAX_BEAT_BYTES])
     return _apply(session_id, payload)
 
 

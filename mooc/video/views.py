@@ -15,12 +15,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from mooc.catalog.authoring_views import editable_course
 from mooc.catalog.models import Lesson
 from mooc.catalog.permissions import can_view_lesson
+from mooc.core.jsonbody import json_body
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_author_courses, can_view_job, require
 from mooc.extensions import db
 from mooc.video import lesson_kind, media, services, tasks, uploads  # noqa: F401 (registers)
-from mooc.video.ffmpeg_tools import VideoRejected
 from mooc.video.forms import CaptionsForm, VideoActionForm, VideoUploadForm
+from mooc.video.media_probe import VideoRejected
 from mooc.video.models import VideoAsset
 from mooc.video.services import VideoError
 
@@ -180,10 +181,11 @@ def upload(course_id, lesson_id):
 def upload_begin(course_id, lesson_id):
     """{"size": bytes, "filename": name} → {"upload_id", "offset": 0, "chunk_size"}."""
     lesson = _lesson(course_id, lesson_id)
-    data = request.get_json(silent=True) or {}
+    data = json_body(optional=True)  # not a JSON object: 400 bad_json
+    filename = data.get("filename")
     try:
         token, ticket = uploads.begin(current_user, lesson, size=data.get("size"),
-                                      filename=data.get("filename") or "")
+                                      filename=filename if isinstance(filename, str) else "")
     except VideoError as exc:
         return _json_error(exc)
     return jsonify({"upload_id": token, "offset": 0, "size": ticket.size,

@@ -549,3 +549,9 @@ def test_documented_example_is_a_valid_package(tmp_path):
     result = read_package(root)
     assert result.errors == []
     assert [len(chapter.lessons) for chapter in result.package.chapters] == [2, 1]
+
+
+def test_toml_nested_thousands_deep_is_a_clear_error_not_a_crash():
+    from mooc.catalog.packages.tomlpos import parse_toml
+    data, line, message = parse_toml("x = " + "[" * 5000 + "]" * 5000)
+    assert data is None and "嵌套" in message

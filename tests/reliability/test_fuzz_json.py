@@ -39,8 +39,8 @@ def _check(world, method, url, endpoint, body, response):
         world.refresh_token()
 
 
-# Form-shaped JSON (text fields, as Flask-WTF reads a JSON body as form data), so form
-# routes are reached past their parsing too.
+# Form-shaped JSON (text fields with the forms' own names): form routes must ignore it —
+# mooc.core.forms.Form reads only request.form/files, never the JSON body as Flask-WTF does.
 form_like_bodies = st.tuples(st.just(False), st.dictionaries(
     st.one_of(st.sampled_from(JSON_KEYS + ["name", "title", "username", "body", "stem"]),
               st.text(max_size=12)),

@@ -50,6 +50,8 @@ def parse_toml(text: str) -> tuple[dict[str, Any] | None, int | None, str | None
         if line is None and _AT_END.search(str(error)):
             line = text.rstrip("\n").count("\n") + 1
         return None, line, message
+    except RecursionError:  # arrays nested thousands deep: no course file looks like that
+        return None, None, "嵌套层次过深（数组或表套了太多层）"
 
 
 def describe_toml_error(error: tomllib.TOMLDecodeError) -> tuple[int | None, str]:

@@ -41,11 +41,9 @@ from whoosh.writing import SegmentWriter
 from whoosh.searching import Searcher
 
 from mooc.search.analysis import BigramAnalyzer, ChineseAnalyzer, PinyinAnalyzer
-from mooc.search.highlight import Needles, make_snippet, render_marked, snippet_html, title_html
+from mooc.search.highlight import Needles, snippet_html, title_html
 from mooc.search.query import build_query, filter_query
 from mooc.search.suggest import corrected_query
-
-__all__ = ["build_query", "make_snippet", "render_marked"]  # re-exported for callers
 
 KINDS = ("course", "lesson", "attachment", "transcript")
 MAX_PAGELEN = 100

@@ -10,7 +10,7 @@ import logging
 
 from flask import current_app
 
-from mooc.catalog.models import PUBLISHED, Attachment, Course, Lesson
+from mooc.catalog.models import PUBLISHED, Course, Lesson
 from mooc.core import storage
 from mooc.extensions import db
 from mooc.search import services

@@ -409,3 +409,86 @@ def test_merged_away_files_are_removed_only_after_the_grace_period(tmp_path):
     orphans, tocs = _segment_files(path)
     assert not orphans and len(tocs) == 1
     assert search(open_index(path), "党建").total == 13
+
+
+# --------------------------------------------------------------------------
+# Larger result sets, rebuilds and the result cache
+# --------------------------------------------------------------------------
+
+
+def test_totals_respect_permissions_when_matches_exceed_the_page(tmp_path):
+    # More matches than one page: Whoosh's own recount (with terms=True) ignored the
+    # filter and reported the hidden course's documents too.
+    index = create_index(str(tmp_path))
+    docs = [doc(f"a{i}", f"党建{i}", "党建工作", course=COURSE_A) for i in range(30)]
+    docs += [doc(f"s{i}", f"党建{i}", "党建工作", course=COURSE_SECRET) for i in range(40)]
+    apply_changes(index, docs, [])
+    with index.searcher() as s:
+        visible = search(s, "党建", allowed_course_ids=[COURSE_A], pagelen=5, page=2)
+        assert visible.total == 30 and visible.page_count == 6
+        assert all(h.course_id == COURSE_A for h in visible.hits)
+        assert search(s, "党建", pagelen=5).total == 70
+
+
+def test_build_index_writes_one_segment_and_keeps_the_first_of_a_repeated_id(tmp_path):
+    index = create_index(str(tmp_path))
+    batches = [[doc("d1", "党建一"), doc("d2", "党建二")], [doc("d1", "党建重复"), doc("d3", "党建三")]]
+    assert build_index(index, iter(batches)) == 3
+    with index.searcher() as s:
+        assert s.doc_count() == 3
+        assert len(s.reader().leaf_readers()) == 1
+        assert sorted(h.title for h in search(s, "党建").hits) == ["党建一", "党建三", "党建二"]
+
+
+def test_build_index_adds_nothing_when_a_document_is_invalid(tmp_path):
+    index = create_index(str(tmp_path))
+    with pytest.raises(ValueError):
+        build_index(index, [[doc("ok", "党建")], [dict(doc_id="x", kind="bad", course_id=1)]])
+    with index.searcher() as s:
+        assert s.doc_count() == 0
+
+
+def test_schema_with_other_field_formats_is_not_current(tmp_path, monkeypatch):
+    from whoosh.fields import TEXT
+
+    from mooc.search import engine
+    from mooc.search.analysis import BigramAnalyzer
+
+    def old_schema():
+        schema = build_schema()
+        schema.remove("body_bigram")
+        schema.add("body_bigram", TEXT(analyzer=BigramAnalyzer(), chars=True))
+        return schema
+
+    monkeypatch.setattr(engine, "build_schema", old_schema)
+    index = create_index(str(tmp_path))
+    monkeypatch.undo()
+    assert not schema_is_current(index)
+
+
+def test_result_cache_answers_repeats_and_forgets_on_commit(tmp_path, monkeypatch):
+    from mooc.search import searcher_cache
+    path = str(tmp_path)
+    index = create_index(path)
+    apply_changes(index, [doc("a", "党建一")], [])
+    cache = SearcherCache(path)
+    calls = []
+    real_search = searcher_cache.search
+    monkeypatch.setattr(searcher_cache, "search",
+                        lambda *a, **k: calls.append(a[1]) or real_search(*a, **k))
+    first = cache.search("党建", allowed_course_ids=[COURSE_A, COURSE_B])
+    again = cache.search("党建", allowed_course_ids=[COURSE_B, COURSE_A])
+    assert again is first and calls == ["党建"]
+    assert cache.search("党建", allowed_course_ids=[COURSE_B]).total == 0   # other rights
+    apply_changes(index, [doc("b", "党建二")], [])
+    assert cache.search("党建", allowed_course_ids=[COURSE_A, COURSE_B]).total == 2
+    assert len(calls) == 3
+    cache.close()
+
+
+def test_result_cache_can_be_switched_off(tmp_path):
+    path = str(tmp_path)
+    apply_changes(create_index(path), [doc("a", "党建一")], [])
+    cache = SearcherCache(path, result_cache_size=0)
+    assert cache.search("党建") is not cache.search("党建")
+    cache.close()

@@ -65,10 +65,8 @@ class PgSchema:
                 self.conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": name})
 
     def _create(self):
-        from mooc.core.setup import MODEL_MODULES
-        import importlib
-        for module in MODEL_MODULES:
-            importlib.import_module(module)
+        from mooc import import_features
+        import_features()  # every model, so create_all makes every table
         self.conn.execute(text(f'CREATE SCHEMA "{self.name}"'))
         self.conn.execute(text(f'SET search_path TO "{self.name}"'))
         _db.metadata.create_all(self.conn)

@@ -4,7 +4,6 @@ import io
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -13,7 +12,6 @@ from mooc.accounts.admin_forms import (ActionForm, CreateUserForm, RosterConfirm
                                        RosterUploadForm, UserDetailsForm, UserFilterForm,
                                        options)
 from mooc.accounts.models import ADMIN, User
-from mooc.core import navigation
 from mooc.core.permissions import can_manage_users, require
 from mooc.extensions import db
 from mooc.org import services as org_services
@@ -22,7 +20,6 @@ from mooc.org.models import Organisation, subtree_filter
 from mooc.core.parsing import ascii_int
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
-navigation.register(_l("用户管理"), "accounts_admin.users", can_manage_users, order=80)
 
 PER_PAGE = 30
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

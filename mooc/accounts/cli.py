@@ -83,4 +83,3 @@ def import_roster(file, password, dry_run):
                f"无变化 {summary.unchanged} 人")
 
 
-COMMANDS = [users_group]

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.core.models import utcnow
+from mooc.core.roles import ADMIN, BRANCH_LEAD, INSTRUCTOR, LEARNER  # noqa: F401  (re-exported)
 from mooc.extensions import db
 
 # Member categories (政治面貌), in the order branch work lists them.
@@ -23,7 +24,6 @@ CATEGORY_BY_LABEL = {"正式党员": "full_member", "中共党员": "full_member
                      "发展对象": "candidate", "入党积极分子": "activist", "积极分子": "activist",
                      "群众": "masses"}
 
-LEARNER, INSTRUCTOR, BRANCH_LEAD, ADMIN = "learner", "instructor", "branch_lead", "admin"
 ROLES = {
     LEARNER: _l("学员"),
     INSTRUCTOR: _l("讲师"),

@@ -2,7 +2,6 @@
 import click
 from flask.cli import with_appcontext
 
-from mooc.assignments import tasks  # noqa: F401  (the worker must know the reminder task)
 
 
 @click.group("assignments")
@@ -34,8 +33,8 @@ def remind_command(on):
     click.echo(f"即将到期提醒 {counts['due_soon']} 条，逾期提醒 {counts['overdue']} 条。")
 
 
-def _demo_assignments():
-    """Demo data: make the first demo course required for 第一党总支 (see core.demo)."""
+def demo_assignments():
+    """Demo data: make the first demo course required for 第一党总支 (a `demo load` step)."""
     from datetime import timedelta
     from sqlalchemy import select
     from mooc.assignments.audience import today
@@ -55,12 +54,3 @@ def _demo_assignments():
     db.session.commit()
     return [f"必修安排：《{courses[0].title}》面向第一党总支，{now + timedelta(days=5)} 截止"]
 
-
-def _register_demo_step():
-    from mooc.core import demo
-    if _demo_assignments not in demo.DEMO_STEPS:
-        demo.DEMO_STEPS.append(_demo_assignments)
-
-
-_register_demo_step()
-COMMANDS = [assignments_group]

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from mooc.assignments import audience, notifications, services
@@ -12,7 +11,6 @@ from mooc.assignments.models import Assignment, Notification
 from mooc.assignments.permissions import (can_assign, can_manage_assignment,
                                           can_see_assignment, reminder_scope)
 from mooc.catalog.models import Course
-from mooc.core import navigation
 from mooc.core.forms import options
 from mooc.core.permissions import can_view_org, is_admin, require
 from mooc.core.urls import safe_next
@@ -21,17 +19,8 @@ from mooc.org import services as org_services
 from mooc.org.models import Organisation
 
 bp = Blueprint("assignments", __name__)
-navigation.register(_l("必修课程"), "assignments.index", lambda user: True, order=12)
 
 PER_PAGE = 30
-
-# The learner's "due" page (built elsewhere) lists required courses when it exists.
-try:
-    from mooc.progress.views import DUE_SOURCES
-except ImportError:
-    DUE_SOURCES = None
-if DUE_SOURCES is not None and services.due_items not in DUE_SOURCES:
-    DUE_SOURCES.append(services.due_items)
 
 
 @bp.app_context_processor

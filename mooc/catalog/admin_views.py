@@ -1,14 +1,11 @@
 """Admin view of courses nobody maintains ("zombie" courses)."""
 from flask import Blueprint, current_app, render_template
-from flask_babel import lazy_gettext as _l
 
 from mooc.catalog import services
 from mooc.catalog.permissions import can_view_stale_courses
-from mooc.core import navigation
 from mooc.core.permissions import require
 
 bp = Blueprint("catalog_admin", __name__, url_prefix="/admin/courses")
-navigation.register(_l("陈旧课程"), "catalog_admin.stale", can_view_stale_courses, order=88)
 
 
 @bp.route("/stale")

@@ -7,7 +7,6 @@ hidden. Each view validates, calls one service, and commits once.
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mooc.core.forms import options
@@ -17,7 +16,6 @@ from mooc.catalog.forms import (ActionForm, ChapterForm, CourseForm, LessonForm,
 from mooc.catalog.models import Attachment, Chapter, Course, Lesson
 from mooc.catalog.permissions import can_edit_course, can_view_course
 from mooc.catalog.courses import CatalogError
-from mooc.core import navigation
 from mooc.core.permissions import can_author_courses, require
 from mooc.core.urls import safe_next
 from mooc.extensions import db
@@ -27,7 +25,6 @@ from mooc.org.models import Organisation
 from mooc.core.parsing import ascii_int
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
-navigation.register(_l("课程制作"), "authoring.my_courses", can_author_courses, order=60)
 
 
 def editable_course(course_id):

@@ -98,4 +98,3 @@ def export_command(slug, path, overwrite):
     click.echo(f"已导出 {course.slug} 到 {path}（{len(written)} 个文件）")
 
 
-COMMANDS = [courses_group]

@@ -6,7 +6,6 @@ the "preview as a learner".
 """
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from mooc.core.forms import options
@@ -17,12 +16,11 @@ from mooc.catalog.models import Attachment, Course, Lesson
 from mooc.catalog.permissions import (can_edit_course, can_enrol, can_view_course,
                                       can_view_lesson)
 from mooc.catalog.courses import CatalogError
-from mooc.core import navigation, storage
+from mooc.core import storage
 from mooc.extensions import db
 from mooc.progress import services as progress
 
 bp = Blueprint("catalog", __name__)
-navigation.register(_l("课程中心"), "catalog.index", lambda user: True, order=10)
 
 
 def visible_course(course_id):

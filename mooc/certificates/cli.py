@@ -59,4 +59,3 @@ def render_missing():
     click.echo(f"已生成 {len(done)} 份证书。")
 
 
-COMMANDS = [certificates_group]

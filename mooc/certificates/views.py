@@ -13,9 +13,9 @@ from flask_login import current_user, login_required
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from mooc.certificates import services, tasks  # noqa: F401  (tasks: registers with huey)
+from mooc.certificates import services
 from mooc.certificates.models import REVOKED, VALID, Certificate
-from mooc.core import navigation, storage
+from mooc.core import storage
 from mooc.core.forms import Form, options
 from mooc.core.permissions import is_admin, require
 from mooc.extensions import db, limiter
@@ -40,8 +40,6 @@ def can_download_certificate(user, certificate):
         certificate.user_id == user.id or is_admin(user))
 
 
-navigation.register(_l("证书管理"), "certificates.admin_list", can_manage_certificates,
-                    order=86)
 
 
 # --------------------------------------------------------------------------

@@ -1,14 +1,15 @@
-"""/healthz checks: each feature may add one; all must pass for a 200."""
+"""/healthz checks: each feature's register(app) may add one; all must pass for a 200."""
 from sqlalchemy import text
 
-from mooc.core import jobs
+from mooc.core.registry import contributions
 from mooc.extensions import db
 
-_CHECKS = {}
 
-
-def register(name, check):
-    _CHECKS[name] = check
+def register(app, name, check):
+    checks = contributions(app).health_checks
+    if name in checks:
+        raise RuntimeError(f"health check {name!r} added twice")
+    checks[name] = check
 
 
 def check_database():
@@ -20,19 +21,9 @@ def check_database():
         return {"ok": False, "error": str(exc)[:200]}
 
 
-def check_search():
-    from mooc.search.services import index_state
-    return index_state()
-
-
-register("database", check_database)
-register("jobs", jobs.queue_state)
-register("search", check_search)
-
-
 def report():
     results = {}
-    for name, check in _CHECKS.items():
+    for name, check in contributions().health_checks.items():
         try:
             results[name] = check()
         except Exception as exc:

@@ -15,6 +15,9 @@ from flask import has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from config import Config
+from mooc.core.models import BackgroundJob
+from mooc.core.registry import contributions
+from mooc.extensions import db
 
 
 def _make_huey():
@@ -31,11 +34,11 @@ _worker_app = None
 
 
 def worker_app():
-    """The app a worker process runs tasks in, created once per process."""
-    global _worker_app
+    """The app a worker process runs tasks in: the one `flask --app mooc worker` built
+    (or, failing that, the first app this process configured)."""
     if _worker_app is None:
-        from mooc import create_app
-        _worker_app = create_app()
+        raise RuntimeError("no app to run background tasks in: start them with "
+                           "`flask --app mooc worker`")
     return _worker_app
 
 
@@ -67,8 +70,6 @@ def queue_state():
 
 def start_job(kind, task_fn, *args, owner=None, message=""):
     """Record a job row, commit it, then enqueue `task_fn(job_id, *args)`."""
-    from mooc.core.models import BackgroundJob
-    from mooc.extensions import db
     job = BackgroundJob(kind=kind, owner_id=getattr(owner, "id", None), message=message)
     db.session.add(job)
     db.session.commit()
@@ -78,8 +79,6 @@ def start_job(kind, task_fn, *args, owner=None, message=""):
 
 def update_job(job_id, *, status=None, progress=None, message=None, result=None):
     """Write job progress in its own short transaction, visible to the watcher at once."""
-    from mooc.core.models import BackgroundJob
-    from mooc.extensions import db
     job = db.session.get(BackgroundJob, job_id)
     if job is None:
         return None
@@ -96,4 +95,13 @@ def update_job(job_id, *, status=None, progress=None, message=None, result=None)
 
 
 def configure(app):
+    global _worker_app
     huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
+    if _worker_app is None:
+        _worker_app = app
+
+
+def register_tasks(app, module):
+    """Name a feature's task module: huey knows a task once its module is imported
+    (the feature's register imports it); the list shows what the worker runs."""
+    contributions(app).task_modules.append(module.__name__)

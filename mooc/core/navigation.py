@@ -1,8 +1,11 @@
-"""The main menu: each feature registers its entries with the predicate that shows them."""
+"""The main menu: each feature's register(app) adds its entries with the predicate
+that shows them."""
 from dataclasses import dataclass
 from typing import Callable
 
 from flask import url_for
+
+from mooc.core.registry import contributions
 
 
 @dataclass(frozen=True)
@@ -13,16 +16,16 @@ class NavItem:
     order: int = 50
 
 
-_ITEMS: list[NavItem] = []
-
-
-def register(label, endpoint, visible, order=50):
-    if all(item.endpoint != endpoint for item in _ITEMS):
-        _ITEMS.append(NavItem(label, endpoint, visible, order))
-        _ITEMS.sort(key=lambda item: item.order)
+def register(app, label, endpoint, visible, order=50):
+    items = contributions(app).nav_items
+    if any(item.endpoint == endpoint for item in items):
+        raise RuntimeError(f"menu entry {endpoint!r} added twice")
+    items.append(NavItem(label, endpoint, visible, order))
+    items.sort(key=lambda item: item.order)
 
 
 def items_for(user):
     if not (user and user.is_authenticated):
         return []
-    return [(item.label, url_for(item.endpoint)) for item in _ITEMS if item.visible(user)]
+    return [(item.label, url_for(item.endpoint))
+            for item in contributions().nav_items if item.visible(user)]

@@ -8,7 +8,7 @@ import functools
 from flask import abort
 from flask_login import current_user, login_required
 
-from mooc.accounts.models import ADMIN, BRANCH_LEAD, INSTRUCTOR
+from mooc.core.roles import ADMIN, BRANCH_LEAD, INSTRUCTOR
 
 
 def is_admin(user):

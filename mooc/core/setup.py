@@ -1,21 +1,13 @@
 """Binding extensions and request-wide behaviour to an app (called by create_app)."""
-import secrets
 from pathlib import Path
 
-from flask import abort, has_request_context, request, session
+from flask import abort, current_app, has_request_context, request, session
 from werkzeug.routing import IntegerConverter
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
-from mooc.core import database, errors, jobs
+from mooc.core import database, errors, jobs, navigation, registry
 from mooc.extensions import babel, csrf, db, limiter, login_manager, migrate
-
-# Models must be imported before create_all / Alembic autogenerate sees the metadata.
-MODEL_MODULES = ["mooc.core.models", "mooc.org.models", "mooc.accounts.models",
-                 "mooc.search.models",
-                 "mooc.catalog.models", "mooc.progress.models",
-                 "mooc.quizzes.models", "mooc.video.models",
-                 "mooc.certificates.models", "mooc.assignments.models"]
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
@@ -34,7 +26,6 @@ def select_locale():
 
 
 def _app_languages():
-    from flask import current_app
     return current_app.config["LANGUAGES"].keys()
 
 
@@ -47,10 +38,8 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def init_extensions(app):
-    import importlib
     app.url_map.converters["int"] = BoundedIntConverter
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    registry.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"),
                      render_as_batch=True)
@@ -64,18 +53,6 @@ def init_extensions(app):
     with app.app_context():
         database.tune_sqlite(db.engine)
     jobs.configure(app)
-
-    from mooc.accounts.models import User
-
-    @login_manager.user_loader
-    def load_user(user_id):
-        user_pk, _, token = (user_id or "").partition(":")
-        if not user_pk.isdigit():
-            return None
-        user = db.session.get(User, int(user_pk))
-        if user is None or not token or not secrets.compare_digest(user.auth_token, token):
-            return None
-        return user
 
 
 def init_request_hooks(app):
@@ -104,7 +81,6 @@ def init_request_hooks(app):
 
     @app.context_processor
     def template_globals():
-        from mooc.core import navigation
         return {"nav_items": navigation.items_for(current_user),
                 "large_text": bool(getattr(current_user, "large_text", False)
                                    or session.get("large_text")),

@@ -1,9 +1,8 @@
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from mooc.core import health, navigation, services
+from mooc.core import health, services
 from mooc.core.models import BackgroundJob
 from mooc.core.urls import safe_next
 from mooc.core.permissions import can_view_audit_log, can_view_job, require
@@ -11,8 +10,6 @@ from mooc.extensions import db, limiter
 
 bp = Blueprint("core", __name__)
 
-navigation.register(_l("首页"), "core.home", lambda u: True, order=0)
-navigation.register(_l("操作日志"), "core.audit_log", can_view_audit_log, order=90)
 
 
 def home_endpoint(user):

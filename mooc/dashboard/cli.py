@@ -5,7 +5,6 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from mooc.dashboard import tasks  # noqa: F401  (the worker must know the purge task)
 
 
 @click.group("dashboard")
@@ -62,4 +61,3 @@ def purge_command():
     click.echo(f"已删除 {purge_old_exports()} 个过期文件。")
 
 
-COMMANDS = [dashboard_group]

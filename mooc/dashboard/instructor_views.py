@@ -5,18 +5,15 @@ else gets 404, as for an unpublished course.
 """
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_edit_course
-from mooc.core import navigation
 from mooc.core.permissions import can_author_courses, require
 from mooc.dashboard import charts, services
 from mooc.extensions import db
 
 bp = Blueprint("course_stats", __name__, url_prefix="/dashboard/courses")
-navigation.register(_l("课程数据"), "course_stats.courses", can_author_courses, order=76)
 
 
 @bp.route("/")

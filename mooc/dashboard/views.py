@@ -8,11 +8,10 @@ import io
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mooc.accounts.models import CATEGORIES
-from mooc.core import jobs, navigation
+from mooc.core import jobs
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_view_dashboard, require
 from mooc.core.services import audit
@@ -23,7 +22,6 @@ from mooc.extensions import db
 from mooc.org import services as org_services
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-navigation.register(_l("学习统计"), "dashboard.index", can_view_dashboard, order=72)
 
 
 def _units_in_reach(scope, units=None):

@@ -44,4 +44,3 @@ def create(name, kind, parent):
     click.echo(f"已创建 {services.full_name(org)}")
 
 
-COMMANDS = [org_group]

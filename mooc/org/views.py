@@ -1,12 +1,10 @@
 """Admin screens for the organisation tree, and a branch lead's view of their subtree."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from mooc.accounts.models import User
-from mooc.core import navigation
 from mooc.core.permissions import can_manage_org, can_view_dashboard, require
 from mooc.extensions import db
 from mooc.org import services
@@ -14,8 +12,6 @@ from mooc.org.forms import CreateOrgForm, MergeOrgForm, MoveOrgForm, RenameOrgFo
 from mooc.org.models import Organisation
 
 bp = Blueprint("org", __name__)
-navigation.register(_l("组织管理"), "org.manage", can_manage_org, order=85)
-navigation.register(_l("本组织"), "org.overview", can_view_dashboard, order=70)
 
 
 def _member_counts():

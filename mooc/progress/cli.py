@@ -39,4 +39,3 @@ def recompute(username, prune):
     click.echo(f"共检查 {report.checked} 条学员-课程记录，发现 {report.differences} 处差异。")
 
 
-COMMANDS = [progress_group]

@@ -3,22 +3,16 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from mooc.core import navigation
 from mooc.core.models import utcnow
 from mooc.core.permissions import is_admin, require
+from mooc.core.registry import contributions
 from mooc.extensions import db
 from mooc.progress import completion, hours, services
 from mooc.progress.forms import ActionForm, CommitteeMemberForm, requirements_form
 
 bp = Blueprint("progress", __name__)
-
-# Features that set due dates for courses (required-course assignments) append a
-# function here: user → [(course, due_date: date, overdue: bool)]. The page lists
-# them first, soonest due on top; a source that fails is skipped, not a 500.
-DUE_SOURCES = []
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -27,8 +21,6 @@ def can_set_requirements(user):
     return is_admin(user)
 
 
-navigation.register(_l("我的学习"), "progress.my_learning", lambda user: True, order=5)
-navigation.register(_l("学时要求"), "progress.requirements", can_set_requirements, order=87)
 
 
 @bp.app_template_filter("hours")
@@ -37,9 +29,13 @@ def hours_filter(value):
 
 
 def due_items(user, completed_ids):
-    """[(course, due_date, overdue, done)] from every registered source, soonest first."""
+    """[(course, due_date, overdue, done)] from every registered source, soonest first.
+
+    Features that set due dates for courses (required-course assignments) add a source
+    in their register(app): user → [(course, due_date, overdue)]. A source that fails
+    is skipped, not a 500."""
     items = []
-    for source in DUE_SOURCES:
+    for source in contributions().due_sources:
         try:
             found = source(user) or []
         except Exception:  # another feature's bug must not take the learner's home down

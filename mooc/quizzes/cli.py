@@ -7,7 +7,6 @@ from flask.cli import with_appcontext
 
 from mooc.extensions import db
 from mooc.quizzes import importing
-from mooc.quizzes import tasks  # noqa: F401  (the worker must know the sweep task)
 
 
 @click.group("quiz")
@@ -71,4 +70,3 @@ def export_command(course_slug, file, archived):
     click.echo(f"已导出“{course.title}”的题库到 {file}")
 
 
-COMMANDS = [quiz_group]

@@ -6,22 +6,18 @@ submission itself (the sweep task would submit it within a minute anyway).
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from mooc.catalog.models import Lesson
-from mooc.core import navigation
 from mooc.extensions import db
 from mooc.quizzes import attempts, paper, results, services, wrongbook
 from mooc.quizzes import lesson_kind  # noqa: F401  (registers the quiz lesson kind)
-from mooc.quizzes import tasks  # noqa: F401  (registers the expiry sweep with huey)
 from mooc.quizzes.forms import ActionForm, PracticeForm
 from mooc.quizzes.models import Attempt
 from mooc.quizzes.permissions import (can_answer_attempt, can_take_quiz, can_view_attempt,
                                       is_attempt_owner)
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quiz")
-navigation.register(_l("错题本"), "quizzes.wrong_book", lambda user: True, order=20)
 
 
 def takeable_quiz(lesson_id):

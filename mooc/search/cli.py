@@ -52,4 +52,3 @@ def query(text, username, limit):
         click.echo(f"[{hit.kind}] {where} · {hit.title}{at}  {hit.url}")
 
 
-COMMANDS = [search_group]

@@ -94,8 +94,9 @@ def _all_lesson_ids():
                               .where(Course.status == PUBLISHED, Lesson.published)).all()
 
 
-services.register_provider("course", course_documents, _all_course_ids)
-services.register_provider("lesson", lesson_documents, _all_lesson_ids)
+def register(app):
+    services.register_provider(app, "course", course_documents, _all_course_ids)
+    services.register_provider(app, "lesson", lesson_documents, _all_lesson_ids)
 
 
 def _visible_course_ids(user):

@@ -19,18 +19,23 @@ from sqlalchemy import delete, select
 from whoosh import index as whoosh_index
 
 from mooc.core.database import read_only
+from mooc.core.registry import contributions
 from mooc.extensions import db
 from mooc.search import engine
 from mooc.search.models import SearchOutbox
 from mooc.search.searcher_cache import SearcherCache
 
-_PROVIDERS = {}
 _CACHES = {}
 BATCH = 500
 
 
-def register_provider(prefix, documents_for, all_keys):
-    _PROVIDERS[prefix] = (documents_for, all_keys)
+def register_provider(app, prefix, documents_for, all_keys):
+    """Documents for keys "<prefix>:<id>": `documents_for(id)` → [doc], `all_keys()` → ids."""
+    contributions(app).search_providers[prefix] = (documents_for, all_keys)
+
+
+def _providers():
+    return contributions().search_providers
 
 
 def enqueue(*doc_keys):
@@ -76,7 +81,7 @@ def searcher_cache():
 
 def _documents(doc_key):
     prefix, _, ident = doc_key.partition(":")
-    provider = _PROVIDERS.get(prefix)
+    provider = _providers().get(prefix)
     if provider is None or not ident.isdigit():
         return []
     return provider[0](int(ident))
@@ -134,7 +139,7 @@ def rebuild_if_stale():
 
 
 def all_keys():
-    for prefix, (_, keys) in _PROVIDERS.items():
+    for prefix, (_, keys) in _providers().items():
         for ident in keys():
             yield f"{prefix}:{ident}"
 

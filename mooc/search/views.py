@@ -7,7 +7,7 @@ from sqlalchemy import select
 from mooc.catalog.models import RESTRICTED, Course
 from mooc.catalog.visibility import visible_condition
 from mooc.extensions import db
-from mooc.search import hooks, providers, services  # noqa: F401  (hooks register on import)
+from mooc.search import services
 from mooc.core.parsing import ascii_int
 
 bp = Blueprint("search", __name__)

@@ -87,4 +87,3 @@ def gc_command():
     click.echo(f"已删除 {len(orphans)} 个无主转码目录、{sessions} 个过期观看会话。")
 
 
-COMMANDS = [video_group]

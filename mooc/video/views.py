@@ -19,7 +19,7 @@ from mooc.core.jsonbody import json_body
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_author_courses, can_view_job, require
 from mooc.extensions import db
-from mooc.video import lesson_kind, media, services, tasks, uploads  # noqa: F401 (registers)
+from mooc.video import lesson_kind, media, services, uploads  # noqa: F401 (lesson_kind: registers the kind)
 from mooc.video.forms import CaptionsForm, VideoActionForm, VideoUploadForm
 from mooc.video.media_probe import VideoRejected
 from mooc.video.models import VideoAsset

@@ -128,8 +128,8 @@ def test_due_items_feed_the_learning_page(tree, people):
     make_assignment(course, tree["g1"], due_in=-1, starts_in=-9)
     member = people[("g1", "masses")]
     assert services.due_items(member) == [(course, audience.today() - timedelta(days=1), True)]
-    from mooc.progress import views as progress_views
-    assert services.due_items in progress_views.DUE_SOURCES
+    from mooc.core.registry import contributions
+    assert services.due_items in contributions().due_sources
 
 
 def test_merging_a_unit_moves_its_assignments(tree):

@@ -11,7 +11,7 @@ from mooc.catalog.models import Lesson
 from mooc.catalog.packages import read_package
 from mooc.catalog.packages.exporter import export_course
 from mooc.catalog.packages.importer import PackageImportError, import_and_commit
-from mooc.core import demo
+from mooc.demo import services as demo
 from mooc.progress import services as progress
 
 DEMOS = ["hulianwang-dangjian", "yubei-dangyuan-dangzhang"]
@@ -20,12 +20,7 @@ DEMOS = ["hulianwang-dangjian", "yubei-dangyuan-dangzhang"]
 @pytest.fixture
 def demo_people(app):
     """The organisation tree and accounts the demo packages name (teacher, units)."""
-    demo.DEMO_STEPS_SAVED = list(demo.DEMO_STEPS)
-    demo.DEMO_STEPS.clear()
-    try:
-        demo.load()
-    finally:
-        demo.DEMO_STEPS[:] = demo.DEMO_STEPS_SAVED
+    demo.load(steps=())
 
 
 def copy_demo(slug, tmp_path):

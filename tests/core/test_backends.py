@@ -75,7 +75,7 @@ def test_migrations_build_the_models_schema_on_postgres(pg_schema_url, tmp_path)
 
 @needs_pg
 def test_org_tree_and_login_on_postgres(pg_schema_url, tmp_path):
-    from mooc.core import demo
+    from mooc.demo import services as demo
     from mooc.org import services
     from mooc.org.models import Organisation
     from tests.conftest import RequestScopedClient, login

@@ -20,8 +20,9 @@ def test_healthz_reports_each_part(client):
 
 
 def test_healthz_is_503_when_a_part_fails(client, monkeypatch):
-    from mooc.core import health
-    monkeypatch.setitem(health._CHECKS, "broken", lambda: {"ok": False, "error": "down"})
+    from mooc.core.registry import contributions
+    checks = contributions(client.application).health_checks
+    monkeypatch.setitem(checks, "broken", lambda: {"ok": False, "error": "down"})
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["broken"]["ok"] is False
@@ -86,7 +87,7 @@ def test_production_refuses_default_secret(monkeypatch):
 
 
 def test_demo_load_is_idempotent(app, db):
-    from mooc.core import demo
+    from mooc.demo import services as demo
     demo.load()
     counts = (db.session.scalar(select(func.count(User.id))),
               db.session.scalar(select(func.count(Organisation.id))))
@@ -101,7 +102,7 @@ def test_demo_load_is_idempotent(app, db):
 
 
 def test_every_demo_account_lands_on_its_home(app, db):
-    from mooc.core import demo
+    from mooc.demo import services as demo
     demo.load()
     expected = {"admin": "/admin/users/", "teacher": "/home", "lead": "/dashboard/",
                 "member": "/me/learning", "probation": "/me/learning"}

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 
 from mooc.catalog import learning
+from mooc.core.registry import contributions
 from mooc.certificates.models import Certificate
 from mooc.extensions import db as _db
 from mooc.progress import completion, services, views
@@ -65,7 +66,7 @@ def test_due_dates_from_other_features_come_first(app, client, learner, monkeypa
     def broken(user):
         raise RuntimeError("a bug elsewhere")
 
-    monkeypatch.setattr(views, "DUE_SOURCES", [assignments, broken])
+    monkeypatch.setattr(contributions(app), "due_sources", [assignments, broken])
     login(client, learner.username)
     text = page_text(client)
     assert text.index("必修课程截止日期") < text.index("年度学时")
@@ -114,7 +115,7 @@ def test_no_requirement_is_said_plainly(app, client, learner):
 
 def test_due_items_without_a_date_sort_last_and_done_ones_after_open_ones(app, monkeypatch):
     done, open_, undated = make_course(), make_course(), make_course()
-    monkeypatch.setattr(views, "DUE_SOURCES", [lambda user: [
+    monkeypatch.setattr(contributions(app), "due_sources", [lambda user: [
         (undated, None, False), (done, date(2030, 1, 1), False),
         (open_, date(2031, 1, 1), False)]])
     ordered = views.due_items(object(), {done.id})

@@ -1,13 +1,14 @@
 """Demo data for `make run`: an organisation tree, one account per role and ~40 learners.
 
 Idempotent: units are found by name under their parent and users by username, so
-running it again changes nothing. Features add their own steps (courses, …) to
-DEMO_STEPS.
+running it again changes nothing. Features add their own steps (courses,
+assignments, …) with `add_step` in their register(app).
 """
 from sqlalchemy import select
 
 from mooc.accounts import services as accounts
 from mooc.accounts.models import User
+from mooc.core.registry import contributions
 from mooc.extensions import db
 from mooc.org import services as org_services
 from mooc.org.models import Organisation
@@ -40,26 +41,11 @@ GIVEN = ["建国", "秀英", "志强", "丽华", "海燕", "永红", "卫东", "
 LEARNER_UNITS = ["第一党小组", "第二党小组", "第二党支部", "第三党支部", "第四党支部", "机关党支部"]
 LEARNER_CATEGORIES = ["full_member", "full_member", "probationary", "candidate", "activist",
                       "masses"]
-DEMO_STEPS = []  # callables returning a list of summary lines
 
 
-def load_course_packages():
-    """Every package under COURSES_DIR; re-importing an unchanged one changes nothing."""
-    from flask import current_app
-    from mooc.catalog.packages.importer import PackageImportError, import_and_commit
-    lines = []
-    root = current_app.config["COURSES_DIR"]
-    for folder in sorted(p for p in root.iterdir() if (p / "course.toml").is_file()):
-        try:
-            summary = import_and_commit(folder)
-        except PackageImportError as exc:
-            lines.append(f"课程包 {folder.name} 无效：{exc}")
-            continue
-        lines.append(f"课程 {summary.course.title}：{'新建' if summary.created else '已是最新'}")
-    return lines
-
-
-DEMO_STEPS.append(load_course_packages)
+def add_step(app, step):
+    """`step()` → summary lines; run after the accounts, in registration order."""
+    contributions(app).demo_steps.append(step)
 
 
 def _ensure_unit(name, kind, parent):
@@ -89,7 +75,8 @@ def demo_accounts():
     return accounts_list
 
 
-def load():
+def load(*, steps=None):
+    """Demo units and accounts, then every feature's step (`steps=()` for none)."""
     units = _ensure_tree(TREE)
     password_hash = accounts.hash_password(DEMO_PASSWORD)  # one KDF run for all demo users
     existing = set(db.session.scalars(select(User.username)))
@@ -102,7 +89,7 @@ def load():
         created += 1
     db.session.commit()
     lines = [f"组织 {len(units)} 个，新建账号 {created} 个（演示密码 {DEMO_PASSWORD}）"]
-    for step in DEMO_STEPS:
+    for step in contributions().demo_steps if steps is None else steps:
         lines.extend(step())
         db.session.commit()
     return lines

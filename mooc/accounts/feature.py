@@ -1,0 +1,17 @@
+"""Accounts: sign-in, the user loader, self-service pages, user admin and roster import."""
+from flask_babel import lazy_gettext as _l
+
+from mooc.accounts import admin_views, cli, services, views
+from mooc.core import navigation
+from mooc.core.permissions import can_manage_users
+from mooc.core.registry import mark_registered
+from mooc.extensions import login_manager
+
+
+def register(app):
+    mark_registered(app, "accounts")
+    login_manager.user_loader(services.load_user)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.cli.add_command(cli.users_group)
+    navigation.register(app, _l("用户管理"), "accounts_admin.users", can_manage_users, order=80)

@@ -1,0 +1,19 @@
+"""Progress: 我的学习, course completion, study hours (学时) and their requirements."""
+from flask_babel import lazy_gettext as _l
+
+from mooc.core import navigation
+from mooc.core.registry import mark_registered
+from mooc.progress import cli, views
+
+
+def everyone(user):
+    return True
+
+
+def register(app):
+    mark_registered(app, "progress")
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.progress_group)
+    navigation.register(app, _l("我的学习"), "progress.my_learning", everyone, order=5)
+    navigation.register(app, _l("学时要求"), "progress.requirements", views.can_set_requirements,
+                        order=87)

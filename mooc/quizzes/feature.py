@@ -1,0 +1,19 @@
+"""Quizzes: question banks, papers, attempts with autosave, results, the wrong-answer book."""
+from flask_babel import lazy_gettext as _l
+
+from mooc.core import jobs, navigation
+from mooc.core.registry import mark_registered
+from mooc.quizzes import api, bank_views, cli, settings_views, tasks, views
+
+
+def everyone(user):
+    return True
+
+
+def register(app):
+    mark_registered(app, "quizzes")
+    for module in (views, api, bank_views, settings_views):
+        app.register_blueprint(module.bp)
+    app.cli.add_command(cli.quiz_group)
+    navigation.register(app, _l("错题本"), "quizzes.wrong_book", everyone, order=20)
+    jobs.register_tasks(app, tasks)

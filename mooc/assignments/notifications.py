@@ -28,6 +28,7 @@ from mooc.assignments.models import (DUE_SOON, LEAD_REMINDER, OVERDUE, Assignmen
 from mooc.assignments.permissions import can_see_assignment, reminder_scope
 from mooc.assignments.services import DUE_SOON_DAYS
 from mooc.catalog.models import PUBLISHED, Course
+from mooc.core import jobs
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
@@ -272,5 +273,4 @@ def send_pending_emails(now=None):
 def queue_emails():
     """Hand e-mailing to the worker (a no-op without SMTP)."""
     if mail_configured():
-        from mooc.assignments.tasks import send_emails_task
-        send_emails_task()
+        jobs.enqueue("send_emails_task")

@@ -6,13 +6,13 @@ The run is idempotent (see notifications.py), so a missed or repeated run is har
 from flask import has_app_context
 from huey import crontab
 
+from mooc.assignments import notifications
 from mooc.core import jobs
+from mooc.extensions import db
 
 
 def run_reminders(on=None):
     """Write today's reminders and queue their e-mails (in the caller's app context)."""
-    from mooc.assignments import notifications
-    from mooc.extensions import db
     try:
         counts = notifications.generate_due_reminders(on=on)
         db.session.commit()
@@ -34,8 +34,6 @@ def daily_reminders():
 @jobs.task()
 def send_emails_task():
     """Unsent notifications stay marked unsent on failure; the next run picks them up."""
-    from mooc.assignments import notifications
-    from mooc.extensions import db
     try:
         return notifications.send_pending_emails()
     except Exception:

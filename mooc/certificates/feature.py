@@ -1,9 +1,9 @@
 """Certificates: issued on completion, PDF rendered in the background, public /verify."""
 from flask_babel import lazy_gettext as _l
 
-from mooc.certificates import cli, tasks, views
+from mooc.certificates import cli, services, tasks, views
 from mooc.core import jobs, navigation
-from mooc.core.registry import mark_registered
+from mooc.core.registry import contributions, mark_registered
 
 
 def register(app):
@@ -13,3 +13,9 @@ def register(app):
     navigation.register(app, _l("证书管理"), "certificates.admin_list",
                         views.can_manage_certificates, order=86)
     jobs.register_tasks(app, tasks)
+    services.install_render_queue()
+    # What progress asks of certificates, without importing them:
+    hooks = contributions(app)
+    hooks.completion_listeners.append(services.issue_for_completion)
+    hooks.completion_holds.append(services.holds_completion)
+    hooks.certificate_lists.append(services.certificates_for)

@@ -28,11 +28,12 @@ from sqlalchemy.orm import Session
 
 from mooc.certificates import serials
 from mooc.certificates.models import REVOKED, VALID, Certificate
-from mooc.core import storage
+from mooc.core import jobs, storage
+from mooc.core.calendar import local_date
 from mooc.core.models import BackgroundJob, utcnow
 from mooc.core.services import audit
+from mooc.core.sql import insert_ignoring_conflict
 from mooc.extensions import db
-from mooc.progress.completion import insert_ignoring_conflict, local_date
 
 log = logging.getLogger(__name__)
 
@@ -127,20 +128,24 @@ def schedule_render(certificate, owner_id=None):
     return job
 
 
-@event.listens_for(Session, "after_commit")
+def install_render_queue():
+    """Queue PDF renders after the commit that issued them (idempotent, per process)."""
+    if not event.contains(Session, "after_commit", _queue_renders):
+        event.listen(Session, "after_commit", _queue_renders)
+
+
 def _queue_renders(session):
     pending = session.info.pop(PENDING_RENDERS, None)
     if not pending:
         return
     try:
-        from mooc.certificates.tasks import render_certificate_task
         app = current_app._get_current_object()
         base_url = request.url_root if has_request_context() else None
         # A fresh app context, so a task that runs inline (huey immediate mode) gets a
         # fresh database session: the one that just committed may not run SQL here.
         with app.app_context():
             for job_id, certificate_id in pending:
-                render_certificate_task(job_id, certificate_id, base_url)
+                jobs.enqueue("render_certificate_task", job_id, certificate_id, base_url)
     except Exception:  # the commit stands; the periodic sweep renders it later
         log.exception("could not queue certificate rendering for %s", pending)
 
@@ -251,6 +256,13 @@ def verify(text) -> Verdict:
 # --------------------------------------------------------------------------
 # Lists
 # --------------------------------------------------------------------------
+
+def holds_completion(user_id, course_id):
+    """A certificate in someone's hands keeps its completion (and hours) from pruning."""
+    return db.session.scalar(select(Certificate.id).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id)
+        .limit(1)) is not None
+
 
 def certificates_for(user):
     """A learner's certificates, newest first (revoked ones too, marked as such)."""

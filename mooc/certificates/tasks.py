@@ -1,7 +1,7 @@
 """huey tasks for certificates: render one PDF, and a sweep for renders that got lost.
 
-Imported at app start by mooc.certificates.views (in BLUEPRINTS), so the worker knows
-them. Rendering takes a few tens of milliseconds, but it runs in the worker anyway:
+Named by the certificates feature's register(app), so the worker knows them;
+services queue them by name (jobs.enqueue) and never import this module. Rendering takes a few tens of milliseconds, but it runs in the worker anyway:
 it needs the font and writes a file, and a failure must not fail the learner's
 request that completed the course.
 """
@@ -12,8 +12,11 @@ from flask import has_app_context
 from huey import crontab
 from sqlalchemy import or_, select
 
+from mooc.certificates import services
+from mooc.certificates.models import VALID, Certificate
 from mooc.core import jobs
 from mooc.core.models import BackgroundJob, utcnow
+from mooc.extensions import db
 
 log = logging.getLogger(__name__)
 LOST_AFTER = timedelta(minutes=10)
@@ -21,9 +24,6 @@ LOST_AFTER = timedelta(minutes=10)
 
 def render(job_id, certificate_id, base_url=None):
     """Render and store one certificate's PDF, reporting on its job row."""
-    from mooc.certificates import services
-    from mooc.certificates.models import Certificate
-    from mooc.extensions import db
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         jobs.update_job(job_id, status=BackgroundJob.FAILED, message="证书不存在。")
@@ -57,8 +57,6 @@ def render_missing(limit=200, everything=False):
     (a queue that lost the message, a worker that died). Failed jobs wait for a
     person to press "重新生成" (or `everything=True` from the CLI), so a broken font
     does not retry forever."""
-    from mooc.certificates.models import VALID, Certificate
-    from mooc.extensions import db
     stuck = utcnow() - LOST_AFTER
     query = select(Certificate.id).outerjoin(
         BackgroundJob, BackgroundJob.id == Certificate.render_job_id).where(

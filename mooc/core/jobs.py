@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import has_app_context
 from huey import RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
 
 from config import Config
 from mooc.core.models import BackgroundJob
@@ -68,12 +69,15 @@ def queue_state():
         return {"ok": False, "backend": type(huey).__name__, "error": str(exc)[:200]}
 
 
-def start_job(kind, task_fn, *args, owner=None, message=""):
-    """Record a job row, commit it, then enqueue `task_fn(job_id, *args)`."""
+def start_job(kind, task, *args, owner=None, message=""):
+    """Record a job row, commit it, then enqueue `task(job_id, *args)` (a task or its
+    registered name)."""
     job = BackgroundJob(kind=kind, owner_id=getattr(owner, "id", None), message=message)
     db.session.add(job)
     db.session.commit()
-    task_fn(job.id, *args)
+    if isinstance(task, str):
+        task = contributions().tasks[task]
+    task(job.id, *args)
     return job
 
 
@@ -102,6 +106,19 @@ def configure(app):
 
 
 def register_tasks(app, module):
-    """Name a feature's task module: huey knows a task once its module is imported
-    (the feature's register imports it); the list shows what the worker runs."""
-    contributions(app).task_modules.append(module.__name__)
+    """Name a feature's task module. huey knows a task once its module is imported
+    (the feature's register imports it); the app lists them by name, so services can
+    `enqueue` a task without importing the tasks module that imports them back."""
+    registered = contributions(app)
+    registered.task_modules.append(module.__name__)
+    for value in vars(module).values():
+        if isinstance(value, TaskWrapper) and value.func.__module__ == module.__name__:
+            name = value.name or value.func.__name__
+            if name in registered.tasks:
+                raise RuntimeError(f"two background tasks named {name!r}")
+            registered.tasks[name] = value
+
+
+def enqueue(name, *args, **kwargs):
+    """Queue the task registered under `name` (see register_tasks)."""
+    return contributions().tasks[name](*args, **kwargs)

@@ -11,6 +11,11 @@ from flask_login import current_user, login_required
 from mooc.core.roles import ADMIN, BRANCH_LEAD, INSTRUCTOR
 
 
+def everyone(user):
+    """Any signed-in user (menu entries every learner has)."""
+    return bool(user and user.is_authenticated)
+
+
 def is_admin(user):
     return bool(user and user.is_authenticated and user.role == ADMIN)
 

@@ -36,10 +36,18 @@ class Contributions:
     search_providers: dict[str, tuple] = field(default_factory=dict)
     # model class → (obj, session) -> [search document keys] it affects
     search_keys: dict[type, Callable] = field(default_factory=dict)
+    # (user, course, completion) -> None, called once when a course completion is created
+    completion_listeners: list[Callable] = field(default_factory=list)
+    # (user_id, course_id) -> bool: must this completion be kept (a certificate holds it)?
+    completion_holds: list[Callable] = field(default_factory=list)
+    # user -> [certificates…] shown on 我的学习
+    certificate_lists: list[Callable] = field(default_factory=list)
     # () -> [summary lines], run by `flask --app mooc demo load` after the demo accounts
     demo_steps: list[Callable] = field(default_factory=list)
-    # names of modules whose huey tasks the worker runs (see jobs.register_tasks)
+    # names of modules whose huey tasks the worker runs, and their tasks by name
+    # (see jobs.register_tasks / jobs.enqueue)
     task_modules: list[str] = field(default_factory=list)
+    tasks: dict[str, Callable] = field(default_factory=dict)
     # app → None, run once when `flask --app mooc worker` starts (the indexer thread…)
     worker_startup: list[Callable] = field(default_factory=list)
 

@@ -3,7 +3,7 @@
 Each lesson kind decides when *its* lesson is complete and says so through
 `progress.services.record_progress`; that function calls `update_course_completion`
 whenever a lesson becomes complete. A course is complete when every lesson it is
-measured on (`services.counted_lessons`: the published required lessons, or all
+measured on (`counted_lessons`: the published required lessons, or all
 published lessons when none is marked required) is complete.
 
 The CourseCompletion row is a fact derived from stored facts: `completed_at` is the
@@ -19,79 +19,32 @@ certificate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
+from mooc.catalog.models import Course, Lesson
+from mooc.core.calendar import local_year
 from mooc.core.models import utcnow
+from mooc.core.registry import contributions
+from mooc.core.sql import insert_ignoring_conflict
 from mooc.extensions import db
 from mooc.progress.models import CourseCompletion, LessonProgress
-
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-
-
-# --------------------------------------------------------------------------
-# The site's calendar: annual hours count by the local year, not the UTC one
-# --------------------------------------------------------------------------
-
-def site_zone():
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-
-
-def local_moment(moment: datetime) -> datetime:
-    """A stored naive-UTC timestamp as an aware datetime in the site's zone."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(site_zone())
-
-
-def local_year(moment: datetime) -> int:
-    """2026-12-31 20:00 UTC is already 2027 in Beijing, so it counts for 2027."""
-    return local_moment(moment).year
-
-
-def local_date(moment: datetime) -> date:
-    return local_moment(moment).date()
-
-
-def current_year() -> int:
-    return local_year(utcnow())
-
-
-# --------------------------------------------------------------------------
-# Race-free "insert once"
-# --------------------------------------------------------------------------
-
-def insert_ignoring_conflict(model, values: dict, index_elements: list[str]) -> bool:
-    """INSERT the row unless one with the same unique key exists; True if this call
-    created it. Another transaction inserting the same key at the same moment makes
-    this one wait for it (PostgreSQL) or fail over to the existing row — never raise."""
-    insert = _INSERTS.get(db.session.get_bind().dialect.name)
-    if insert is not None:
-        # RETURNING tells whether a row was written (rowcount is -1 on psycopg here).
-        key = next(iter(model.__table__.primary_key.columns))
-        result = db.session.execute(insert(model.__table__).values(**values)
-                                    .on_conflict_do_nothing(index_elements=index_elements)
-                                    .returning(key))
-        return result.first() is not None
-    try:
-        with db.session.begin_nested():
-            db.session.execute(model.__table__.insert().values(**values))
-    except IntegrityError:
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------
 # Is the course complete?
 # --------------------------------------------------------------------------
 
+def counted_lessons(lessons):
+    """The lessons a course's completion is measured on."""
+    published = [l for l in lessons if l.published]
+    required = [l for l in published if l.required]
+    return required or published
+
+
 def counted_lesson_ids(course_id: int) -> list[int]:
     """Ids of the lessons completion is measured on, read fresh from the database."""
-    from mooc.catalog.models import Lesson
-    from mooc.progress.services import counted_lessons
     lessons = db.session.execute(select(Lesson.id, Lesson.published, Lesson.required)
                                  .where(Lesson.course_id == course_id)).all()
     return [l.id for l in counted_lessons(lessons)]
@@ -122,9 +75,10 @@ def _write_completion(user, course, completed_at: datetime) -> tuple[CourseCompl
         created_at=utcnow()), ["user_id", "course_id"])
     completion = completion_for(user.id, course.id)
     if created:
-        # Only the writer of the row issues, so a race cannot issue two certificates.
-        from mooc.certificates import services as certificates
-        certificates.issue_for_completion(user, course, completion)
+        # Only the writer of the row tells the listeners (certificates), so a race
+        # cannot issue two certificates.
+        for listener in contributions().completion_listeners:
+            listener(user, course, completion)
     return completion, created
 
 
@@ -176,8 +130,6 @@ def recompute(user=None, *, prune=False, batch=200) -> RecomputeReport:
     Commits every `batch` users, so a long run does not hold the write lock.
     """
     from mooc.accounts.models import User
-    from mooc.catalog.models import Course
-    from mooc.certificates.models import Certificate
 
     report = RecomputeReport()
     pairs = select(LessonProgress.user_id, LessonProgress.course_id).where(
@@ -214,10 +166,9 @@ def recompute(user=None, *, prune=False, batch=200) -> RecomputeReport:
             if completed_at is None:
                 report.stale.append((person.username, course.title, existing.year,
                                      existing.hours))
-                has_certificate = db.session.scalar(select(Certificate.id).where(
-                    Certificate.user_id == user_id, Certificate.course_id == course_id)
-                    .limit(1)) is not None
-                if prune and not has_certificate:
+                held = any(hold(user_id, course_id)
+                           for hold in contributions().completion_holds)
+                if prune and not held:
                     db.session.execute(delete(CourseCompletion)
                                        .where(CourseCompletion.id == existing.id))
                     report.removed.append((person.username, course.title, existing.year,

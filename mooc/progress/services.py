@@ -16,7 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from mooc.core.models import utcnow
+from mooc.core.registry import contributions
 from mooc.extensions import db
+from mooc.progress.completion import counted_lessons, update_course_completion
 from mooc.progress.models import LessonProgress
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -76,7 +78,6 @@ def record_progress(user, lesson, fraction, *, time_spent_seconds=0, data=None):
         row.data = dict(data)
     row.updated_at = now
     if just_completed:
-        from mooc.progress.completion import update_course_completion
         update_course_completion(user, lesson.course)
     return row
 
@@ -109,13 +110,6 @@ class CourseProgress:
     @property
     def is_complete(self):
         return self.total > 0 and self.completed >= self.total
-
-
-def counted_lessons(lessons):
-    """The lessons a course's completion is measured on."""
-    published = [l for l in lessons if l.published]
-    required = [l for l in published if l.required]
-    return required or published
 
 
 def course_progress(user, course, lessons=None):
@@ -172,7 +166,6 @@ class LearningOverview:
 def learning_overview(user, year):
     """Everything the "我的学习" page shows, read-only."""
     from mooc.catalog.models import PUBLISHED, Course, Enrollment
-    from mooc.certificates import services as certificates
     from mooc.progress import hours
     from mooc.progress.models import CourseCompletion
     completions = list(db.session.execute(
@@ -194,4 +187,5 @@ def learning_overview(user, year):
                    for completion, course in completions],
         hours=hours.year_hours(user, year),
         years=[y for y in hours.years_with_hours(user) if y != year],
-        certificates=certificates.certificates_for(user))
+        certificates=[certificate for source in contributions().certificate_lists
+                      for certificate in source(user)])

@@ -5,11 +5,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from mooc.core import calendar
 from mooc.core.models import utcnow
 from mooc.core.permissions import is_admin, require
 from mooc.core.registry import contributions
 from mooc.extensions import db
-from mooc.progress import completion, hours, services
+from mooc.progress import hours, services
 from mooc.progress.forms import ActionForm, CommitteeMemberForm, requirements_form
 
 bp = Blueprint("progress", __name__)
@@ -51,7 +52,7 @@ def due_items(user, completed_ids):
 @bp.route("/me/learning")
 @login_required
 def my_learning():
-    this_year = completion.current_year()
+    this_year = calendar.current_year()
     year = request.args.get("year", this_year, type=int)
     if not MIN_YEAR <= year <= MAX_YEAR:
         year = this_year
@@ -59,7 +60,7 @@ def my_learning():
     completed_ids = {line.course.id for line in overview.completed}
     return render_template("progress/my_learning.html", overview=overview, year=year,
                            this_year=this_year, due=due_items(current_user, completed_ids),
-                           today=completion.local_date(utcnow()))
+                           today=calendar.local_date(utcnow()))
 
 
 @bp.route("/admin/hours", methods=["GET", "POST"])

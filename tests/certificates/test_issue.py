@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from mooc.certificates import serials, services, tasks
 from mooc.certificates.models import REVOKED, VALID, Certificate
 from mooc.core import storage
+from mooc.core.registry import contributions
 from mooc.core.models import AuditEvent, BackgroundJob
 from mooc.extensions import db as _db
 from mooc.progress import completion
@@ -129,7 +130,7 @@ def test_a_second_issue_for_the_same_course_does_nothing(app, learner, monkeypat
 
 def test_nothing_is_queued_when_the_transaction_rolls_back(app, learner, monkeypatch):
     queued = []
-    monkeypatch.setattr(tasks, "render_certificate_task", lambda *args: queued.append(args))
+    monkeypatch.setitem(contributions(app).tasks, "render_certificate_task", lambda *args: queued.append(args))
     course = make_course()
     progress.record_progress(learner, course.ordered_lessons()[0], 1.0)
     assert _db.session.info.get(services.PENDING_RENDERS)
@@ -160,7 +161,7 @@ def test_a_failed_render_is_reported_and_can_be_retried(app, learner, monkeypatc
 
 
 def test_the_sweep_renders_certificates_whose_job_was_lost(app, learner, monkeypatch):
-    monkeypatch.setattr(tasks, "render_certificate_task", lambda *args: None)  # lost queue
+    monkeypatch.setitem(contributions(app).tasks, "render_certificate_task", lambda *args: None)  # lost queue
     course = make_course()
     complete_course(learner, course)
     [cert] = certificates()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from mooc.certificates.models import Certificate
+from mooc.core import calendar
 from mooc.extensions import db as _db
 from mooc.progress import completion, services
 from mooc.progress.models import CourseCompletion
@@ -328,7 +329,7 @@ def test_two_sessions_inserting_at_once_on_postgres(pg_app):
 
 
 def test_local_year_follows_the_site_time_zone(app):
-    assert completion.local_year(datetime(2026, 12, 31, 15, 59)) == 2026
-    assert completion.local_year(datetime(2026, 12, 31, 16, 0)) == 2027
+    assert calendar.local_year(datetime(2026, 12, 31, 15, 59)) == 2026
+    assert calendar.local_year(datetime(2026, 12, 31, 16, 0)) == 2027
     app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
-    assert completion.local_year(datetime(2026, 12, 31, 20, 0)) == 2026
+    assert calendar.local_year(datetime(2026, 12, 31, 20, 0)) == 2026

@@ -4,10 +4,12 @@ from datetime import date, timedelta
 import pytest
 
 from mooc.catalog import learning
+from mooc.core import calendar
+from mooc.core.models import utcnow
 from mooc.core.registry import contributions
 from mooc.certificates.models import Certificate
 from mooc.extensions import db as _db
-from mooc.progress import completion, services, views
+from mooc.progress import services, views
 from tests.catalog_factories import make_course
 from tests.conftest import login
 from tests.progress.test_completion import complete_course
@@ -57,7 +59,7 @@ def test_page_shows_courses_hours_and_certificates(app, client, learner):
 def test_due_dates_from_other_features_come_first(app, client, learner, monkeypatch):
     late = make_course(title="逾期必修课")
     soon = make_course(title="将到期必修课")
-    today = completion.local_date(completion.utcnow())
+    today = calendar.local_date(utcnow())
 
     def assignments(user):
         assert user.id == learner.id

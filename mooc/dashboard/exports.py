@@ -21,6 +21,7 @@ from flask import current_app
 
 from mooc.core import jobs
 from mooc.core.database import read_only
+from mooc.core.tabular import escape_formula
 from mooc.dashboard.members import clean_filters, count_members, member_export_rows, required_courses
 from mooc.dashboard.overview import overview, overview_rows
 from mooc.dashboard.scope import parse_id, scope_for
@@ -32,19 +33,13 @@ VIEWS = ("members", "units")
 JOB_KIND = "dashboard.export"
 
 
-def safe_cell(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def write_csv(header, rows, stream):
     """Write to a binary stream."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
-    writer.writerow(header)
+    writer.writerow([escape_formula(name) for name in header])
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([escape_formula(v) for v in row])
     text.flush()
     text.detach()
 
@@ -57,12 +52,12 @@ def write_xlsx(header, rows, stream, title="统计"):
     sheet = book.create_sheet(re.sub(r"[\\/?*\[\]:]", "_", title)[:31] or "统计")
     bold = []
     for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = WriteOnlyCell(sheet, value=escape_formula(name))
         cell.font = Font(bold=True)
         bold.append(cell)
     sheet.append(bold)
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([escape_formula(v) for v in row])
     book.save(stream)
 
 

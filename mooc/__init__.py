@@ -65,5 +65,12 @@ def create_app(config_class=None):
     for module_name in CLI_GROUPS:
         for command in importlib.import_module(module_name).COMMANDS:
             app.cli.add_command(command)
+    # Every feature that stores files names its reference check, so garbage
+    # collection can refuse to run when one is missing.
+    from mooc.catalog import media as catalog_media
+    from mooc.certificates import services as certificate_services
+    from mooc.video import services as video_services
+    for feature in (catalog_media, video_services, certificate_services):
+        feature.register_storage(app)
     setup.init_request_hooks(app)
     return app

@@ -40,6 +40,7 @@ SERIAL_KEY_LABEL = b"mooc.certificates.serial-key.v1"
 RENDER_JOB_KIND = "certificate.render"
 PENDING_RENDERS = "certificates_pending_renders"
 MAX_PDF_BYTES = 10 * 1024 ** 2
+STORAGE_OWNER = "certificates"
 NOT_FOUND = "not_found"
 
 
@@ -172,8 +173,8 @@ def render_pdf(certificate, base_url=None) -> bytes:
 
 def store_pdf(certificate, base_url=None):
     """Render and keep the PDF; the caller commits."""
-    stored = storage.store_bytes(render_pdf(certificate, base_url), max_bytes=MAX_PDF_BYTES,
-                                 allowed_exts=("pdf",))
+    stored = storage.store_bytes(render_pdf(certificate, base_url), owner=STORAGE_OWNER,
+                                 max_bytes=MAX_PDF_BYTES, allowed_exts=("pdf",))
     certificate.pdf_key = stored.key
     return stored.key
 
@@ -198,7 +199,8 @@ def _storage_reference(key):
     return db.session.scalar(select(exists().where(Certificate.pdf_key == key)))
 
 
-storage.register_reference_check(_storage_reference)
+def register_storage(app):
+    storage.register_reference_check(app, STORAGE_OWNER, _storage_reference)
 
 
 # --------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from mooc.video.models import (CAPTIONS_NAME, DERIVED_NAMESPACE, FAILED, QUEUED,
                                VideoAsset)
 
 VIDEO_KIND = "video"
+STORAGE_OWNER = "video"  # sources and captions; derived outputs use the same name
 MAX_CAPTION_BYTES = captions_mod.MAX_CAPTION_BYTES
 
 
@@ -131,7 +132,8 @@ def add_video_file(lesson, path, *, actor=None, filename="", move=False, validat
     """
     require_video_lesson(lesson)
     try:
-        stored = storage.store_file(Path(path), allowed_exts=VIDEO_EXTS, move=move)
+        stored = storage.store_file(Path(path), owner=STORAGE_OWNER, allowed_exts=VIDEO_EXTS,
+                                    move=move)
     except storage.StorageError as exc:
         raise VideoError(str(exc), "unsupported_type")
     previous = latest_asset(lesson)
@@ -237,8 +239,8 @@ def _parse_captions(data):
 
 def _store_captions(asset, data, filename):
     vtt = captions_mod.to_webvtt(_parse_captions(data))
-    stored = storage.store_bytes(vtt.encode("utf-8"), max_bytes=4 * MAX_CAPTION_BYTES,
-                                 allowed_exts=("vtt",))
+    stored = storage.store_bytes(vtt.encode("utf-8"), owner=STORAGE_OWNER,
+                                 max_bytes=4 * MAX_CAPTION_BYTES, allowed_exts=("vtt",))
     asset.captions_key = stored.key
     asset.captions_filename = _display_name(filename, "vtt")
     asset.updated_at = utcnow()
@@ -343,7 +345,8 @@ def _is_referenced(key):
         | exists().where(VideoAsset.captions_key == key))))
 
 
-storage.register_reference_check(_is_referenced)
+def register_storage(app):
+    storage.register_reference_check(app, STORAGE_OWNER, _is_referenced)
 
 
 def orphaned_outputs():

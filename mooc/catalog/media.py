@@ -121,7 +121,7 @@ def import_docx(lesson, actor, upload):
     Nothing on the lesson changes: the author reviews the text in the editor and saves.
     """
     try:
-        from mooc.catalog.docx_import import docx_to_markdown
+        from mooc.catalog.docx.importer import docx_to_markdown
     except ImportError:
         raise CatalogError("Word 导入功能暂不可用。")
     max_bytes = _limit("MAX_IMPORT_BYTES", 10 * 1024 ** 2)

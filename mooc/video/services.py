@@ -23,9 +23,9 @@ from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
 from mooc.video import captions as captions_mod
-from mooc.video import ffmpeg_tools
 from mooc.video.models import (CAPTIONS_NAME, DERIVED_NAMESPACE, FAILED, QUEUED, READY,
                                VideoAsset)
+from mooc.video.processing import ffmpeg_tools
 
 VIDEO_KIND = "video"
 STORAGE_OWNER = "video"  # sources and captions; derived outputs use the same name

@@ -5,5 +5,5 @@ from mooc.core.jobs import task
 
 @task()
 def process_video_task(job_id, asset_id):
-    from mooc.video.transcoding import process
+    from mooc.video.processing.transcoding import process
     process(job_id, asset_id)

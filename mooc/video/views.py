@@ -21,7 +21,7 @@ from mooc.core.permissions import can_author_courses, can_view_job, require
 from mooc.extensions import db
 from mooc.video import lesson_kind, media, services, tasks, uploads  # noqa: F401 (registers)
 from mooc.video.forms import CaptionsForm, VideoActionForm, VideoUploadForm
-from mooc.video.media_probe import VideoRejected
+from mooc.video.processing.media_probe import VideoRejected
 from mooc.video.models import VideoAsset
 from mooc.video.services import VideoError
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from mooc.core import storage
 from mooc.core.models import BackgroundJob
 from mooc.extensions import db
-from mooc.video import services, transcoding
+from mooc.video import services
+from mooc.video.processing import transcoding
 from mooc.video.models import VideoAsset
 from tests.catalog_factories import make_course, make_lesson
 from tests.video.clips import clip

@@ -70,7 +70,9 @@ def create_app(config_class=None):
     from mooc.catalog import media as catalog_media
     from mooc.certificates import services as certificate_services
     from mooc.video import services as video_services
+    from mooc.video import tasks as video_tasks
     for feature in (catalog_media, video_services, certificate_services):
         feature.register_storage(app)
+    video_tasks.register_tasks(app)  # video services enqueue transcoding by job kind
     setup.init_request_hooks(app)
     return app

@@ -11,7 +11,7 @@ import functools
 import os
 from pathlib import Path
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from config import Config
@@ -27,6 +27,7 @@ def _make_huey():
 
 
 huey = _make_huey()
+TASKS_EXTENSION = "mooc.tasks"
 _worker_app = None
 
 
@@ -74,6 +75,23 @@ def start_job(kind, task_fn, *args, owner=None, message=""):
     db.session.commit()
     task_fn(job.id, *args)
     return job
+
+
+def register_task(app, kind, task_fn):
+    """Let services enqueue jobs of `kind` without importing the module defining the task.
+
+    A feature's tasks module imports its services; its services call
+    `start_registered_job(kind, …)`, so neither imports the other back.
+    """
+    app.extensions.setdefault(TASKS_EXTENSION, {})[kind] = task_fn
+
+
+def start_registered_job(kind, *args, owner=None, message=""):
+    """`start_job` with the task registered for `kind` in the current app."""
+    task_fn = current_app.extensions.get(TASKS_EXTENSION, {}).get(kind)
+    if task_fn is None:  # a wiring mistake, not a user error
+        raise LookupError(f"no background task registered for job kind {kind!r}")
+    return start_job(kind, task_fn, *args, owner=owner, message=message)
 
 
 def update_job(job_id, *, status=None, progress=None, message=None, result=None):

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from mooc.catalog.services import touch
-from mooc.core import storage
+from mooc.core import jobs, storage
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
@@ -29,6 +29,7 @@ from mooc.video.processing import ffmpeg_tools
 
 VIDEO_KIND = "video"
 STORAGE_OWNER = "video"  # sources and captions; derived outputs use the same name
+TRANSCODE_JOB = "video.transcode"  # its task is registered by video.tasks
 MAX_CAPTION_BYTES = captions_mod.MAX_CAPTION_BYTES
 
 
@@ -158,12 +159,10 @@ def add_video_file(lesson, path, *, actor=None, filename="", move=False, validat
 
 def start_processing(asset, actor=None):
     """Queue validation (if not done) and transcoding; commits, returns the BackgroundJob."""
-    from mooc.core.jobs import start_job
-    from mooc.video.tasks import process_video_task
     asset.status, asset.progress, asset.error = QUEUED, 0.0, ""
     asset.updated_at = utcnow()
-    return start_job("video.transcode", process_video_task, asset.id, owner=actor,
-                     message=f"视频处理：{asset.filename}")
+    return jobs.start_registered_job(TRANSCODE_JOB, asset.id, owner=actor,
+                                     message=f"视频处理：{asset.filename}")
 
 
 def retry(asset, actor):

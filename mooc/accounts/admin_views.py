@@ -41,10 +41,9 @@ def _org_from_choice(value):
 def _user_query(filters):
     query = select(User).order_by(User.active.desc(), User.name, User.id)
     if filters.get("q"):
-        pattern = "%" + filters["q"].strip().lower().replace("\\", "\\\\") \
-            .replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(func.lower(User.name).like(pattern, escape="\\"),
-                                func.lower(User.username).like(pattern, escape="\\")))
+        text = filters["q"].strip().lower()
+        query = query.where(or_(func.lower(User.name).contains(text, autoescape=True),
+                                func.lower(User.username).contains(text, autoescape=True)))
     org = _org_from_choice(filters.get("org"))
     if org is not None:
         # A unit's members include everyone in the units under it.

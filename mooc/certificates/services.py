@@ -269,12 +269,10 @@ def admin_query(q=None, status=None):
     if q:
         text = q.strip()
         canonical = serials.normalise_serial(text)
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%") \
-            .replace("_", "\\_") + "%"
-        conditions = [func.lower(Certificate.learner_name).like(pattern, escape="\\"),
-                      func.lower(Certificate.course_title).like(pattern, escape="\\"),
-                      func.lower(User.username).like(pattern, escape="\\"),
-                      func.lower(Certificate.serial).like(pattern, escape="\\")]
+        lowered = text.lower()
+        conditions = [func.lower(column).contains(lowered, autoescape=True)
+                      for column in (Certificate.learner_name, Certificate.course_title,
+                                     User.username, Certificate.serial)]
         if canonical:
             conditions.append(Certificate.serial == canonical)
         query = query.where(or_(*conditions))

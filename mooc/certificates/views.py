@@ -18,6 +18,7 @@ from mooc.certificates.models import REVOKED, VALID, Certificate
 from mooc.core import navigation, storage
 from mooc.core.forms import Form, options
 from mooc.core.permissions import is_admin, require
+from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
@@ -210,13 +211,9 @@ def revoke(cert_id):
             for error in errors:
                 flash(str(error), "error")
         return redirect(url_for("certificates.admin_detail", cert_id=certificate.id))
-    try:
+    with commit_or_flash(services.CertificateError) as outcome:
         services.revoke(certificate, current_user, form.reason.data)
-    except services.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(_("证书已作废。"), "success")
     return redirect(url_for("certificates.admin_detail", cert_id=certificate.id))
 
@@ -229,12 +226,9 @@ def reissue(cert_id):
     if not form.validate_on_submit():
         flash(_("表单已过期，请重试。"), "error")
         return redirect(url_for("certificates.admin_detail", cert_id=certificate.id))
-    try:
+    with commit_or_flash(services.CertificateError) as outcome:
         replacement = services.reissue(certificate, current_user, form.reason.data)
-    except services.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not outcome.ok:
         return redirect(url_for("certificates.admin_detail", cert_id=certificate.id))
-    db.session.commit()
     flash(_("已换发新证书，原证书已作废。"), "success")
     return redirect(url_for("certificates.admin_detail", cert_id=replacement.id))

@@ -17,7 +17,9 @@ from mooc.certificates import services, tasks  # noqa: F401  (tasks: registers w
 from mooc.certificates.models import REVOKED, VALID, Certificate
 from mooc.core import navigation, storage
 from mooc.core.forms import Form, options
-from mooc.core.permissions import is_admin, require
+from mooc.certificates.permissions import (can_download_certificate, can_manage_certificates,
+                                           can_use_revoked_certificate)
+from mooc.core.permissions import require
 from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db, limiter
 
@@ -25,20 +27,6 @@ bp = Blueprint("certificates", __name__)
 
 MAX_SERIAL_INPUT = 120
 PER_PAGE = 30
-
-
-# --------------------------------------------------------------------------
-# Permissions
-# --------------------------------------------------------------------------
-
-def can_manage_certificates(user):
-    return is_admin(user)
-
-
-def can_download_certificate(user, certificate):
-    """The learner it was issued to, and admins (for support and records)."""
-    return bool(user and user.is_authenticated) and (
-        certificate.user_id == user.id or is_admin(user))
 
 
 navigation.register(_l("证书管理"), "certificates.admin_list", can_manage_certificates,
@@ -142,7 +130,7 @@ def download_name(certificate):
 @login_required
 def download(cert_id):
     certificate = _downloadable(cert_id)
-    if not certificate.is_valid and not is_admin(current_user):
+    if not certificate.is_valid and not can_use_revoked_certificate(current_user):
         return render_template("certificates/status.html", certificate=certificate,
                                form=ActionForm()), 410
     if services.pdf_ready(certificate):
@@ -161,7 +149,7 @@ def render(cert_id):
     certificate = _downloadable(cert_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if not certificate.is_valid and not is_admin(current_user):
+    if not certificate.is_valid and not can_use_revoked_certificate(current_user):
         flash(_("该证书已作废，不能生成。"), "error")
     elif services.pdf_ready(certificate):
         pass

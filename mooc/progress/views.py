@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 
 from mooc.core import navigation
 from mooc.core.models import utcnow
-from mooc.core.permissions import is_admin, require
+from mooc.core.permissions import require
 from mooc.core.views_support import commit_or_flash
 from mooc.progress import completion, hours, services
 from mooc.progress.forms import ActionForm, CommitteeMemberForm, requirements_form
+from mooc.progress.permissions import can_set_requirements
 
 bp = Blueprint("progress", __name__)
 
@@ -21,10 +22,6 @@ bp = Blueprint("progress", __name__)
 DUE_SOURCES = []
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def can_set_requirements(user):
-    return is_admin(user)
 
 
 navigation.register(_l("我的学习"), "progress.my_learning", lambda user: True, order=5)

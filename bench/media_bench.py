@@ -1,6 +1,6 @@
 """Transcoding speed (multiple of real time) and certificate PDF generation time.
 
-Transcoding uses mooc.video.transcode_pipeline.transcode (the app's own pipeline, same preset
+Transcoding uses mooc.video.processing.transcode_pipeline.transcode (the app's own pipeline, same preset
 as the server's default TRANSCODE_PRESET) on a 24 s 720p clip made here with the
 imageio-ffmpeg binary (moving test pattern, a tone on the audio track; no added noise:
 lecture footage compresses well, and a noisy source made it 66 MB and 5× slower). Certificates use
@@ -28,7 +28,7 @@ def log(msg):
 def make_clip(path: Path, seconds=CLIP_SECONDS):
     if path.is_file() and path.stat().st_size > 0:
         return path
-    from mooc.video.ffmpeg_runner import find_ffmpeg
+    from mooc.video.processing.ffmpeg_runner import find_ffmpeg
     ffmpeg = find_ffmpeg()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.mp4")
@@ -44,8 +44,8 @@ def make_clip(path: Path, seconds=CLIP_SECONDS):
 
 
 def transcode_figures(preset=None):
-    from mooc.video.media_probe import probe
-    from mooc.video.transcode_pipeline import transcode
+    from mooc.video.processing.media_probe import probe
+    from mooc.video.processing.transcode_pipeline import transcode
     preset = preset or os.environ.get("TRANSCODE_PRESET", "veryfast")
     clip = make_clip(WORK / "media-bench" / "clip-720p.mp4")
     info = probe(clip)

@@ -49,7 +49,7 @@ def versions():
         except metadata.PackageNotFoundError:
             pass
     try:
-        from mooc.video.ffmpeg_runner import find_ffmpeg
+        from mooc.video.processing.ffmpeg_runner import find_ffmpeg
         first = subprocess.run([find_ffmpeg(), "-version"], capture_output=True, text=True,
                                timeout=20).stdout.splitlines()[0]
         out["ffmpeg"] = first.split()[2]
@@ -238,7 +238,7 @@ def render(res):
         tr = md.get("transcode")
         if tr:
             c = tr["clip"]
-            a(f"Transcoding with mooc.video.transcode_pipeline.transcode, preset `{tr['preset']}`, "
+            a(f"Transcoding with mooc.video.processing.transcode_pipeline.transcode, preset `{tr['preset']}`, "
               f"source {c['seconds']} s {c['width']}×{c['height']} H.264 ({c['mb']} MB):\n")
             a(_table(["renditions", "seconds", "× real time"], [
                 [k, _f(v["seconds"], 2), _f(v["x_realtime"], 2)] for k, v in tr["renditions"].items()]))

@@ -13,6 +13,7 @@ from mooc.accounts.admin_forms import (ActionForm, CreateUserForm, RosterConfirm
                                        options)
 from mooc.accounts.models import ADMIN, User
 from mooc.core.permissions import can_manage_users, require
+from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
 from mooc.org import services as org_services
 from mooc.org.forms import unit_choices
@@ -38,10 +39,9 @@ def _org_from_choice(value):
 def _user_query(filters):
     query = select(User).order_by(User.active.desc(), User.name, User.id)
     if filters.get("q"):
-        pattern = "%" + filters["q"].strip().lower().replace("\\", "\\\\") \
-            .replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(func.lower(User.name).like(pattern, escape="\\"),
-                                func.lower(User.username).like(pattern, escape="\\")))
+        text = filters["q"].strip().lower()
+        query = query.where(or_(func.lower(User.name).contains(text, autoescape=True),
+                                func.lower(User.username).contains(text, autoescape=True)))
     org = _org_from_choice(filters.get("org"))
     if org is not None:
         # A unit's members include everyone in the units under it.
@@ -78,16 +78,12 @@ def create():
     form = CreateUserForm()
     _details_choices(form)
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.AccountError) as outcome:
             user = services.create_user(
                 form.username.data, form.name.data, form.password.data, role=form.role.data,
                 category=form.category.data, org=_org_from_choice(form.org.data),
                 phone=(form.phone.data or "").strip(), must_change_password=True)
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("已创建用户 %(name)s（%(username)s），首次登录需修改密码。",
                     name=user.name, username=user.username), "success")
             return redirect(url_for("accounts_admin.edit", user_id=user.id))
@@ -103,7 +99,7 @@ def edit(user_id):
     if request.method == "GET":
         form.org.data = str(user.org_id) if user.org_id else ""
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(services.AccountError) as outcome:
             if user.id == current_user.id and form.role.data != ADMIN:
                 # Otherwise the last admin can lock everyone out of these screens.
                 raise services.AccountError(_("不能取消自己的管理员角色。"))
@@ -111,11 +107,7 @@ def edit(user_id):
                                  category=form.category.data,
                                  org=_org_from_choice(form.org.data),
                                  phone=(form.phone.data or "").strip())
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("已保存。"), "success")
             return redirect(url_for("accounts_admin.edit", user_id=user.id))
     return render_template("accounts/admin_user_form.html", form=form, user=user)
@@ -126,13 +118,9 @@ def _account_action(user_id, change, done_message):
     user = _get_user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_flash(services.AccountError) as outcome:
         result = change(user)
-    except services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(done_message(user, result), "success")
     return redirect(url_for("accounts_admin.edit", user_id=user.id))
 
@@ -215,14 +203,11 @@ def roster_confirm():
         return redirect(url_for("accounts_admin.roster_import"))
     # Parse again: the database may have changed since the preview was shown.
     preview = roster.parse_roster(*upload)
-    try:
+    with commit_or_flash(roster.RosterError) as outcome:
         summary = roster.commit_roster(preview, actor=current_user)
-    except roster.RosterError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not outcome.ok:
         return render_template("accounts/roster_preview.html", preview=preview,
                                confirm_form=form)
-    db.session.commit()
     roster.discard_upload(form.token.data)
     flash(_("名册已导入：新建 %(created)s 人，更新 %(updated)s 人，无变化 %(unchanged)s 人。"
             "新账号首次登录需修改初始密码。", created=summary.created,

@@ -144,7 +144,7 @@ def delete(assignment_id):
 
 def _remind_unit(form):
     """The unit a reminder is narrowed to: inside the lead's subtree, else none (ignored)."""
-    from mooc.dashboard.services import parse_id
+    from mooc.dashboard.scope import parse_id
     unit_id = parse_id(form.unit.data)
     if unit_id is None:
         return None

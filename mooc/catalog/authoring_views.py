@@ -18,6 +18,7 @@ from mooc.catalog.permissions import can_edit_course, can_view_course
 from mooc.catalog.courses import CatalogError
 from mooc.core.permissions import can_author_courses, require
 from mooc.core.urls import safe_next
+from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
 from mooc.org import services as org_services
 from mooc.org.forms import unit_choices
@@ -49,13 +50,9 @@ def _change(course, change, message, target=None):
     """Shared by the POST buttons: check the token, apply `change`, commit once."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_flash(CatalogError) as outcome:
         change()
-    except CatalogError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(message, "success")
     return target or _outline(course)
 
@@ -99,15 +96,10 @@ def _course_fields(form):
 
 
 def _save_course_form(form, course):
-    try:
+    with commit_or_flash(CatalogError) as outcome:
         saved = authoring.save_course(current_user, course, **_course_fields(form),
                                       **({} if course else {"slug": form.slug.data or None}))
-    except CatalogError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return None
-    db.session.commit()
-    return saved
+    return saved if outcome.ok else None
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -237,15 +229,11 @@ def new_lesson(course_id):
     if request.method == "GET":
         form.chapter.data = request.args.get("chapter") or str(course.chapters[-1].id)
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(CatalogError) as outcome:
             lesson = services.create_lesson(course, current_user, kind=form.kind.data,
                                             slug=form.slug.data or None,
                                             **_lesson_fields(form, course))
-        except CatalogError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("已添加课时。"), "success")
             return redirect(url_for("authoring.edit_lesson", course_id=course.id,
                                     lesson_id=lesson.id))
@@ -270,13 +258,9 @@ def edit_lesson(course_id, lesson_id):
         form.chapter.data, form.kind.data = str(lesson.chapter_id), lesson.kind
     form.kind.data = lesson.kind  # the kind is fixed once a lesson exists
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(CatalogError) as outcome:
             services.update_lesson(lesson, current_user, **_lesson_fields(form, course))
-        except CatalogError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("已保存。"), "success")
             return redirect(url_for("authoring.edit_lesson", course_id=course.id,
                                     lesson_id=lesson.id))
@@ -335,17 +319,13 @@ def upload_image(course_id):
     course = editable_course(course_id)
     form = UploadForm()
     back = safe_next(request.form.get("next"), "authoring.my_courses")
-    try:
+    wants_json = _wants_json()
+    with commit_or_flash(CatalogError, flash_error=not wants_json) as outcome:
         if not form.validate_on_submit():
             raise CatalogError(_("请选择要上传的图片。"))
         row, url = media.add_course_image(course, current_user, form.file.data)
-    except CatalogError as exc:
-        db.session.rollback()
-        if _wants_json():
-            return jsonify({"error": str(exc)}), 400
-        flash(str(exc), "error")
-        return redirect(back)
-    db.session.commit()
+    if not outcome.ok:
+        return (jsonify({"error": str(outcome.error)}), 400) if wants_json else redirect(back)
     alt = row.filename.rsplit(".", 1)[0].replace("[", "").replace("]", "")
     markdown = f"![{alt}]({url})"
     if _wants_json():
@@ -387,16 +367,14 @@ def import_docx(course_id, lesson_id):
     form = LessonForm(obj=lesson, formdata=None)
     form.set_choices(course)
     form.chapter.data = str(lesson.chapter_id)
-    try:
+    # Committed: the images found in the file are stored.
+    with commit_or_flash(CatalogError) as outcome:
         if not upload_form.validate_on_submit():
             raise CatalogError(_("请选择要导入的 Word 文件（.docx）。"))
         markdown, warnings = media.import_docx(lesson, current_user, upload_form.file.data)
-    except CatalogError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not outcome.ok:
         return redirect(url_for("authoring.edit_lesson", course_id=course.id,
                                 lesson_id=lesson.id))
-    db.session.commit()  # the images found in the file are stored
     form.body.data = markdown
     flash(_("已从 Word 转换，正文尚未保存：请检查后点击“保存”。"), "success")
     return _lesson_page(course, lesson, form, warnings=warnings)

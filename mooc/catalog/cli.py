@@ -46,9 +46,11 @@ def rerender():
 @with_appcontext
 def gc_media(min_age_hours):
     """删除不再被任何课程、课时或附件引用的媒体文件。"""
-    import mooc.catalog.media  # noqa: F401  registers the catalogue's reference check
     from mooc.core import storage
-    removed = storage.collect_garbage(min_age_seconds=min_age_hours * 3600)
+    try:
+        removed = storage.collect_garbage(min_age_seconds=min_age_hours * 3600)
+    except storage.GarbageCollectionRefused as exc:
+        raise click.ClickException(str(exc))
     click.echo(f"已删除 {len(removed)} 个未使用的文件。")
 
 

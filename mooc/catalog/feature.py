@@ -1,9 +1,9 @@
 """The catalogue: courses, lessons, the reader, authoring, course packages, media."""
 from flask_babel import lazy_gettext as _l
 
-from mooc.catalog import admin_views, authoring_views, cli, demo_courses, views
+from mooc.catalog import admin_views, authoring_views, cli, demo_courses, media, views
 from mooc.catalog.permissions import can_view_stale_courses
-from mooc.core import navigation
+from mooc.core import navigation, storage
 from mooc.core.permissions import can_author_courses, everyone
 from mooc.core.registry import mark_registered
 from mooc.demo import services as demo
@@ -18,4 +18,5 @@ def register(app):
     navigation.register(app, _l("课程制作"), "authoring.my_courses", can_author_courses, order=60)
     navigation.register(app, _l("陈旧课程"), "catalog_admin.stale", can_view_stale_courses,
                         order=88)
+    storage.register_reference_check(app, media.STORAGE_OWNER, media.uses_stored_file)
     demo.add_step(app, demo_courses.load_course_packages)

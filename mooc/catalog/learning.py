@@ -38,9 +38,7 @@ def catalogue_query(user, *, category=None, course_type=None, org_id=None, q=Non
         query = query.where(exists().where(course_org.c.course_id == Course.id,
                                            course_org.c.org_id == org_id))
     if q:
-        pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%") \
-            .replace("_", "\\_") + "%"
-        query = query.where(func.lower(Course.title).like(pattern, escape="\\"))
+        query = query.where(func.lower(Course.title).contains(q.strip().lower(), autoescape=True))
     if mine:
         query = query.where(exists().where(Enrollment.course_id == Course.id,
                                            Enrollment.user_id == user.id))

@@ -22,6 +22,7 @@ MAX_IMAGE_BYTES = 5 * 1024 ** 2
 MAX_ATTACHMENT_BYTES = 50 * 1024 ** 2
 ATTACHMENT_EXTS = storage.DOCUMENT_EXTS
 IMAGE_EXTS = storage.IMAGE_EXTS
+STORAGE_OWNER = "catalog"  # lesson attachments, course images and covers
 
 
 def _limit(name, default):
@@ -39,7 +40,8 @@ def _store(upload, *, max_bytes, allowed_exts):
     if upload is None:
         raise CatalogError("请选择要上传的文件。")
     try:
-        return storage.store_stream(upload, max_bytes=max_bytes, allowed_exts=allowed_exts)
+        return storage.store_stream(upload, owner=STORAGE_OWNER, max_bytes=max_bytes,
+                                    allowed_exts=allowed_exts)
     except storage.StorageError as exc:
         raise CatalogError(str(exc))
 
@@ -66,7 +68,8 @@ def add_course_image(course, actor, upload, filename=None):
 
 def add_image_bytes(course, actor, data, filename=""):
     """The same for bytes (images found inside an imported .docx or package)."""
-    stored = storage.store_bytes(data, max_bytes=_limit("MAX_IMAGE_BYTES", MAX_IMAGE_BYTES),
+    stored = storage.store_bytes(data, owner=STORAGE_OWNER,
+                                 max_bytes=_limit("MAX_IMAGE_BYTES", MAX_IMAGE_BYTES),
                                  allowed_exts=IMAGE_EXTS)
     row = _media_row(course, actor, stored, filename)
     return row, media_url(course.id, row.storage_key)
@@ -118,7 +121,7 @@ def import_docx(lesson, actor, upload):
     Nothing on the lesson changes: the author reviews the text in the editor and saves.
     """
     try:
-        from mooc.catalog.docx_import import docx_to_markdown
+        from mooc.catalog.docx.importer import docx_to_markdown
     except ImportError:
         raise CatalogError("Word 导入功能暂不可用。")
     max_bytes = _limit("MAX_IMPORT_BYTES", 10 * 1024 ** 2)
@@ -149,11 +152,9 @@ def import_docx(lesson, actor, upload):
     return markdown, list(warnings or [])
 
 
-def _is_referenced(key):
+def uses_stored_file(key):
     return bool(db.session.scalar(select(
         exists().where(Attachment.storage_key == key)
         | exists().where(CourseMedia.storage_key == key)
         | exists().where(Course.cover_key == key))))
 
-
-storage.register_reference_check(_is_referenced)

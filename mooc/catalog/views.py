@@ -17,6 +17,7 @@ from mooc.catalog.permissions import (can_edit_course, can_enrol, can_view_cours
                                       can_view_lesson)
 from mooc.catalog.courses import CatalogError
 from mooc.core import storage
+from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
 from mooc.progress import services as progress
 
@@ -70,13 +71,9 @@ def enrol(course_id):
     course = visible_course(course_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_flash(CatalogError) as outcome:
         _enrollment, created = learning.enrol(current_user, course)
-    except CatalogError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(_("已报名，开始学习吧！") if created else _("您已报名本课程。"), "success")
     return redirect(url_for("catalog.course", course_id=course.id))
 
@@ -105,13 +102,10 @@ def complete(course_id, lesson_id):
     form = CompleteForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with commit_or_flash(kinds.CompletionError) as outcome:
         learning.complete_lesson(current_user, lesson, request.form)
-    except kinds.CompletionError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not outcome.ok:
         return redirect(url_for("catalog.lesson", course_id=course_id, lesson_id=lesson.id))
-    db.session.commit()
     flash(_("已完成本课时。"), "success")
     following = learning.neighbours(learning.learner_lessons(lesson.course), lesson)[1]
     target = following or lesson

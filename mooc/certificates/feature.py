@@ -2,7 +2,8 @@
 from flask_babel import lazy_gettext as _l
 
 from mooc.certificates import cli, services, tasks, views
-from mooc.core import jobs, navigation
+from mooc.certificates.permissions import can_manage_certificates
+from mooc.core import jobs, navigation, storage
 from mooc.core.registry import contributions, mark_registered
 
 
@@ -11,7 +12,8 @@ def register(app):
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.certificates_group)
     navigation.register(app, _l("证书管理"), "certificates.admin_list",
-                        views.can_manage_certificates, order=86)
+                        can_manage_certificates, order=86)
+    storage.register_reference_check(app, services.STORAGE_OWNER, services.uses_stored_file)
     jobs.register_tasks(app, tasks)
     services.install_render_queue()
     # What progress asks of certificates, without importing them:

@@ -41,6 +41,7 @@ SERIAL_KEY_LABEL = b"mooc.certificates.serial-key.v1"
 RENDER_JOB_KIND = "certificate.render"
 PENDING_RENDERS = "certificates_pending_renders"
 MAX_PDF_BYTES = 10 * 1024 ** 2
+STORAGE_OWNER = "certificates"
 NOT_FOUND = "not_found"
 
 
@@ -177,8 +178,8 @@ def render_pdf(certificate, base_url=None) -> bytes:
 
 def store_pdf(certificate, base_url=None):
     """Render and keep the PDF; the caller commits."""
-    stored = storage.store_bytes(render_pdf(certificate, base_url), max_bytes=MAX_PDF_BYTES,
-                                 allowed_exts=("pdf",))
+    stored = storage.store_bytes(render_pdf(certificate, base_url), owner=STORAGE_OWNER,
+                                 max_bytes=MAX_PDF_BYTES, allowed_exts=("pdf",))
     certificate.pdf_key = stored.key
     return stored.key
 
@@ -199,11 +200,8 @@ def start_render(certificate, actor=None):
     return job
 
 
-def _storage_reference(key):
+def uses_stored_file(key):
     return db.session.scalar(select(exists().where(Certificate.pdf_key == key)))
-
-
-storage.register_reference_check(_storage_reference)
 
 
 # --------------------------------------------------------------------------
@@ -279,12 +277,10 @@ def admin_query(q=None, status=None):
     if q:
         text = q.strip()
         canonical = serials.normalise_serial(text)
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%") \
-            .replace("_", "\\_") + "%"
-        conditions = [func.lower(Certificate.learner_name).like(pattern, escape="\\"),
-                      func.lower(Certificate.course_title).like(pattern, escape="\\"),
-                      func.lower(User.username).like(pattern, escape="\\"),
-                      func.lower(Certificate.serial).like(pattern, escape="\\")]
+        lowered = text.lower()
+        conditions = [func.lower(column).contains(lowered, autoescape=True)
+                      for column in (Certificate.learner_name, Certificate.course_title,
+                                     User.username, Certificate.serial)]
         if canonical:
             conditions.append(Certificate.serial == canonical)
         query = query.where(or_(*conditions))

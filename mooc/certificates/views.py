@@ -17,27 +17,16 @@ from mooc.certificates import services
 from mooc.certificates.models import REVOKED, VALID, Certificate
 from mooc.core import storage
 from mooc.core.forms import Form, options
-from mooc.core.permissions import is_admin, require
+from mooc.certificates.permissions import (can_download_certificate, can_manage_certificates,
+                                           can_use_revoked_certificate)
+from mooc.core.permissions import require
+from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
 
 MAX_SERIAL_INPUT = 120
 PER_PAGE = 30
-
-
-# --------------------------------------------------------------------------
-# Permissions
-# --------------------------------------------------------------------------
-
-def can_manage_certificates(user):
-    return is_admin(user)
-
-
-def can_download_certificate(user, certificate):
-    """The learner it was issued to, and admins (for support and records)."""
-    return bool(user and user.is_authenticated) and (
-        certificate.user_id == user.id or is_admin(user))
 
 
 
@@ -139,7 +128,7 @@ def download_name(certificate):
 @login_required
 def download(cert_id):
     certificate = _downloadable(cert_id)
-    if not certificate.is_valid and not is_admin(current_user):
+    if not certificate.is_valid and not can_use_revoked_certificate(current_user):
         return render_template("certificates/status.html", certificate=certificate,
                                form=ActionForm()), 410
     if services.pdf_ready(certificate):
@@ -158,7 +147,7 @@ def render(cert_id):
     certificate = _downloadable(cert_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if not certificate.is_valid and not is_admin(current_user):
+    if not certificate.is_valid and not can_use_revoked_certificate(current_user):
         flash(_("该证书已作废，不能生成。"), "error")
     elif services.pdf_ready(certificate):
         pass
@@ -208,13 +197,9 @@ def revoke(cert_id):
             for error in errors:
                 flash(str(error), "error")
         return redirect(url_for("certificates.admin_detail", cert_id=certificate.id))
-    try:
+    with commit_or_flash(services.CertificateError) as outcome:
         services.revoke(certificate, current_user, form.reason.data)
-    except services.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(_("证书已作废。"), "success")
     return redirect(url_for("certificates.admin_detail", cert_id=certificate.id))
 
@@ -227,12 +212,9 @@ def reissue(cert_id):
     if not form.validate_on_submit():
         flash(_("表单已过期，请重试。"), "error")
         return redirect(url_for("certificates.admin_detail", cert_id=certificate.id))
-    try:
+    with commit_or_flash(services.CertificateError) as outcome:
         replacement = services.reissue(certificate, current_user, form.reason.data)
-    except services.CertificateError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not outcome.ok:
         return redirect(url_for("certificates.admin_detail", cert_id=certificate.id))
-    db.session.commit()
     flash(_("已换发新证书，原证书已作废。"), "success")
     return redirect(url_for("certificates.admin_detail", cert_id=replacement.id))

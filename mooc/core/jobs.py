@@ -81,6 +81,7 @@ def start_job(kind, task, *args, owner=None, message=""):
     return job
 
 
+
 def update_job(job_id, *, status=None, progress=None, message=None, result=None):
     """Write job progress in its own short transaction, visible to the watcher at once."""
     job = db.session.get(BackgroundJob, job_id)

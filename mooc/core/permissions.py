@@ -40,6 +40,11 @@ def can_view_dashboard(user):
     return bool(user and user.is_authenticated and user.role in (BRANCH_LEAD, ADMIN))
 
 
+def can_view_whole_tree(user):
+    """Admins look at the whole organisation tree; branch leads at their own subtree."""
+    return is_admin(user)
+
+
 def can_view_org(user, org):
     """Admins see every unit; a branch lead sees their own unit and everything under it."""
     if is_admin(user):

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from mooc.dashboard.overview import overview, percent_text
 
 
 @click.group("dashboard")
@@ -28,11 +29,10 @@ def _viewer(username):
 @with_appcontext
 def summary_command(username):
     """按组织列出成员数、必修完成率、逾期人次和人均学时。"""
-    from mooc.dashboard import services
-    data = services.overview(_viewer(username))
+    data = overview(_viewer(username))
     for unit in data.units:
         click.echo(f"{'  ' * unit.depth}{unit.name}\t成员 {unit.members}\t"
-                   f"完成率 {services.percent_text(unit.completion_rate)}\t逾期 {unit.overdue}\t"
+                   f"完成率 {percent_text(unit.completion_rate)}\t逾期 {unit.overdue}\t"
                    f"人均学时 {unit.average_hours:.1f}")
 
 

@@ -21,6 +21,10 @@ from flask import current_app
 
 from mooc.core import jobs
 from mooc.core.database import read_only
+from mooc.core.tabular import escape_formula
+from mooc.dashboard.members import clean_filters, count_members, member_export_rows, required_courses
+from mooc.dashboard.overview import overview, overview_rows
+from mooc.dashboard.scope import parse_id, scope_for
 from mooc.extensions import db
 
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,19 +33,13 @@ VIEWS = ("members", "units")
 JOB_KIND = "dashboard.export"
 
 
-def safe_cell(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def write_csv(header, rows, stream):
     """Write to a binary stream."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
-    writer.writerow(header)
+    writer.writerow([escape_formula(name) for name in header])
     for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([escape_formula(v) for v in row])
     text.flush()
     text.detach()
 
@@ -54,12 +52,12 @@ def write_xlsx(header, rows, stream, title="统计"):
     sheet = book.create_sheet(re.sub(r"[\\/?*\[\]:]", "_", title)[:31] or "统计")
     bold = []
     for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = WriteOnlyCell(sheet, value=escape_formula(name))
         cell.font = Font(bold=True)
         bold.append(cell)
     sheet.append(bold)
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([escape_formula(v) for v in row])
     book.save(stream)
 
 
@@ -78,25 +76,23 @@ def filename(view, fmt, name):
 
 def table_for(viewer, view, params, on=None):
     """(header, rows, title) for the view the user is looking at."""
-    from mooc.dashboard import services
     if view == "units":
-        data = services.overview(viewer, unit_id=services.parse_id(params.get("unit")),
-                                 course_id=services.parse_id(params.get("course")), on=on)
-        header, rows = services.overview_rows(data)
+        data = overview(viewer, unit_id=parse_id(params.get("unit")),
+                                 course_id=parse_id(params.get("course")), on=on)
+        header, rows = overview_rows(data)
         return header, rows, str(data.scope.name)
-    courses = services.required_courses(viewer)
-    filters = services.clean_filters(viewer, params, {c.id for c in courses})
-    header, rows = services.member_export_rows(viewer, filters, on=on)
-    return header, rows, str(services.scope_for(viewer).name)
+    courses = required_courses(viewer)
+    filters = clean_filters(viewer, params, {c.id for c in courses})
+    header, rows = member_export_rows(viewer, filters, on=on)
+    return header, rows, str(scope_for(viewer).name)
 
 
 def row_count(viewer, view, params):
-    from mooc.dashboard import services
     if view == "units":
         return 0  # a unit table is small: always answered at once
-    courses = services.required_courses(viewer)
-    filters = services.clean_filters(viewer, params, {c.id for c in courses})
-    return services.count_members(viewer, filters)
+    courses = required_courses(viewer)
+    filters = clean_filters(viewer, params, {c.id for c in courses})
+    return count_members(viewer, filters)
 
 
 # ---- Background exports --------------------------------------------------------------------

@@ -10,7 +10,8 @@ from flask_login import current_user
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_edit_course
 from mooc.core.permissions import can_author_courses, require
-from mooc.dashboard import charts, services
+from mooc.dashboard import charts
+from mooc.dashboard.course_report import course_report, owned_courses
 from mooc.extensions import db
 
 bp = Blueprint("course_stats", __name__, url_prefix="/dashboard/courses")
@@ -19,7 +20,7 @@ bp = Blueprint("course_stats", __name__, url_prefix="/dashboard/courses")
 @bp.route("/")
 @require(can_author_courses)
 def courses():
-    return render_template("dashboard/courses.html", rows=services.owned_courses(current_user))
+    return render_template("dashboard/courses.html", rows=owned_courses(current_user))
 
 
 @bp.route("/<int:course_id>")
@@ -28,7 +29,7 @@ def course(course_id):
     course = db.session.get(Course, course_id)
     if course is None or not can_edit_course(current_user, course):
         abort(404)
-    report = services.course_report(course)
+    report = course_report(course)
     base = max(report.enrolled, report.started, 1)
     funnel = charts.hbar_chart(
         "chart-funnel",

@@ -1,6 +1,6 @@
 """Branch and committee dashboards: completion of required courses, study hours, members.
 
-Branch leads see their own subtree only (services.scope_for); admins see everything.
+Branch leads see their own subtree only (dashboard.scope.scope_for); admins see everything.
 A member outside the viewer's subtree answers 404, as if they did not exist.
 """
 import io
@@ -15,7 +15,10 @@ from mooc.core import jobs
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_view_dashboard, require
 from mooc.core.services import audit
-from mooc.dashboard import charts, exports, services
+from mooc.dashboard import charts, exports
+from mooc.dashboard.members import clean_filters, member_page, member_record, required_courses
+from mooc.dashboard.overview import overview, percent_text
+from mooc.dashboard.scope import NoScope, parse_id
 from mooc.dashboard.forms import (STATUS_LABELS, ExportForm, MemberFilterForm,
                                   OverviewFilterForm, course_options, unit_options)
 from mooc.extensions import db
@@ -32,7 +35,7 @@ def _units_in_reach(scope, units=None):
 
 
 def _overview_charts(data):
-    rows = [(u.name, data.rate(u), services.percent_text(data.rate(u))) for u in data.children]
+    rows = [(u.name, data.rate(u), percent_text(data.rate(u))) for u in data.children]
     what = data.course.title if data.course else _("全部必修课程")
     by_unit = charts.hbar_chart(
         "chart-units", rows, title=_("各组织完成率"), empty=_("暂无数据"),
@@ -44,7 +47,7 @@ def _overview_charts(data):
         "chart-weekly",
         [(f"{start.month}/{start.day}", fraction,
           _("%(d)s 当周结束时：累计完成 %(n)s 人次（%(p)s）", d=start.isoformat(), n=done,
-            p=services.percent_text(fraction)))
+            p=percent_text(fraction)))
          for start, done, fraction in data.weekly],
         title=_("必修课程完成进度（按周）"),
         desc=_("最近 %(n)s 周每周结束时必修课程的累计完成比例", n=len(data.weekly)))
@@ -55,9 +58,9 @@ def _overview_charts(data):
 @require(can_view_dashboard)
 def index():
     try:
-        data = services.overview(current_user, services.parse_id(request.args.get("unit")),
-                                 services.parse_id(request.args.get("course")))
-    except services.NoScope:
+        data = overview(current_user, parse_id(request.args.get("unit")),
+                                 parse_id(request.args.get("course")))
+    except NoScope:
         abort(403)
     form = OverviewFilterForm(request.args)
     units = _units_in_reach(data.scope, [u.org for u in data.units])
@@ -68,12 +71,12 @@ def index():
     form.unit.data = str(data.scope.root.id) if data.scope.root is not data.scope.base else ""
     form.course.data = str(data.course.id) if data.course else ""
     return render_template("dashboard/index.html", data=data, form=form,
-                           charts=_overview_charts(data), percent=services.percent_text)
+                           charts=_overview_charts(data), percent=percent_text)
 
 
 def _member_filters():
-    courses = services.required_courses(current_user)
-    return courses, services.clean_filters(current_user, request.args, {c.id for c in courses})
+    courses = required_courses(current_user)
+    return courses, clean_filters(current_user, request.args, {c.id for c in courses})
 
 
 @bp.route("/members")
@@ -81,9 +84,9 @@ def _member_filters():
 def members():
     try:
         courses, filters = _member_filters()
-        data = services.member_page(current_user, filters,
+        data = member_page(current_user, filters,
                                     page=request.args.get("page", 1, type=int))
-    except services.NoScope:
+    except NoScope:
         abort(403)
     form = MemberFilterForm(request.args)
     base = data.scope.base
@@ -102,7 +105,7 @@ def members():
 @bp.route("/members/<int:user_id>")
 @require(can_view_dashboard)
 def member(user_id):
-    record = services.member_record(current_user, user_id)
+    record = member_record(current_user, user_id)
     if record is None:
         abort(404)
     return render_template("dashboard/member.html", record=record)
@@ -120,7 +123,7 @@ def export():
               for name in ("unit", "category", "course", "status", "sort", "dir")}
     try:
         count = exports.row_count(current_user, view, params)
-    except services.NoScope:
+    except NoScope:
         abort(403)
     audit("dashboard.export", summary=f"导出{'成员学习情况' if view == 'members' else '组织完成情况'}"
           f"（{fmt}）", view=view, format=fmt, rows=count,

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from mooc.accounts.models import User
-from mooc.core.permissions import can_manage_org, can_view_dashboard, require
+from mooc.core.permissions import can_manage_org, can_view_dashboard, can_view_whole_tree, require
 from mooc.extensions import db
 from mooc.org import services
 from mooc.org.forms import CreateOrgForm, MergeOrgForm, MoveOrgForm, RenameOrgForm, unit_choices
@@ -113,8 +113,9 @@ def change(org_id, action):
 @require(can_view_dashboard)
 def overview():
     """A branch lead's own subtree (admins see the whole tree)."""
-    root = None if current_user.role == "admin" else current_user.org
-    if root is None and current_user.role != "admin":
+    whole_tree = can_view_whole_tree(current_user)
+    root = None if whole_tree else current_user.org
+    if root is None and not whole_tree:
         abort(403)
     units = services.flat_tree(root)
     return render_template("org/overview.html", units=units, counts=_member_counts(), root=root)

@@ -5,6 +5,7 @@ from mooc.core import navigation
 from mooc.core.permissions import everyone
 from mooc.core.registry import mark_registered
 from mooc.progress import cli, views
+from mooc.progress.permissions import can_set_requirements
 
 
 def register(app):
@@ -12,5 +13,5 @@ def register(app):
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.progress_group)
     navigation.register(app, _l("我的学习"), "progress.my_learning", everyone, order=5)
-    navigation.register(app, _l("学时要求"), "progress.requirements", views.can_set_requirements,
+    navigation.register(app, _l("学时要求"), "progress.requirements", can_set_requirements,
                         order=87)

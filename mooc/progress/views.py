@@ -7,19 +7,16 @@ from flask_login import current_user, login_required
 
 from mooc.core import calendar
 from mooc.core.models import utcnow
-from mooc.core.permissions import is_admin, require
+from mooc.core.permissions import require
 from mooc.core.registry import contributions
-from mooc.extensions import db
+from mooc.core.views_support import commit_or_flash
 from mooc.progress import hours, services
 from mooc.progress.forms import ActionForm, CommitteeMemberForm, requirements_form
+from mooc.progress.permissions import can_set_requirements
 
 bp = Blueprint("progress", __name__)
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def can_set_requirements(user):
-    return is_admin(user)
 
 
 
@@ -68,13 +65,9 @@ def my_learning():
 def requirements():
     form = requirements_form(hours.requirement_rules())
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(hours.RequirementError) as outcome:
             changed = hours.save_requirements(form.values(), current_user)
-        except hours.RequirementError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("已保存学时要求。") if changed else _("学时要求没有变化。"), "success")
             return redirect(url_for("progress.requirements"))
     return render_template("progress/requirements.html", form=form, rules=hours.rules(),
@@ -91,13 +84,9 @@ def add_committee_member():
     if not form.validate_on_submit():
         flash(_("请输入要加入党委委员名单的账号。"), "error")
         return redirect(url_for("progress.requirements"))
-    try:
+    with commit_or_flash(hours.RequirementError) as outcome:
         user = hours.add_committee_member(form.username.data, current_user)
-    except hours.RequirementError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(_("已将 %(name)s 加入党委委员名单。", name=user.name), "success")
     return redirect(url_for("progress.requirements"))
 
@@ -107,12 +96,8 @@ def add_committee_member():
 def remove_committee_member(user_id):
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_flash(hours.RequirementError) as outcome:
         user = hours.remove_committee_member(user_id, current_user)
-    except hours.RequirementError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(_("已将 %(name)s 移出党委委员名单。", name=user.name), "success")
     return redirect(url_for("progress.requirements"))

@@ -182,22 +182,17 @@ def upsert_questions(course, questions, actor):
 # Reading
 # --------------------------------------------------------------------------
 
-def _like(text):
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def bank_query(course, *, q=None, tag=None, kind=None, difficulty=None, archived=False):
     """Questions of the course's bank, newest last; filters that are empty are ignored."""
     query = select(Question).where(Question.course_id == course.id)
     query = query.where(Question.archived_at.is_not(None) if archived
                         else Question.archived_at.is_(None))
     if q:
-        pattern = _like(q.strip()[:MAX_SEARCH].lower())
-        query = query.where(or_(func.lower(Question.stem).like(pattern, escape="\\"),
-                                func.lower(Question.explanation).like(pattern, escape="\\")))
+        text = q.strip()[:MAX_SEARCH].lower()
+        query = query.where(or_(func.lower(Question.stem).contains(text, autoescape=True),
+                                func.lower(Question.explanation).contains(text, autoescape=True)))
     if tag:
-        query = query.where(Question.tags_text.like(_like(f"|{tag}|"), escape="\\"))
+        query = query.where(Question.tags_text.contains(f"|{tag}|", autoescape=True))
     if kind:
         query = query.where(Question.kind == kind)
     if difficulty:

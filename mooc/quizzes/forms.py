@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from mooc.core.forms import Form
 from mooc.core.forms import options as choice_list
+from mooc.core.tabular import escape_formula, unescape_formula
 from mooc.quizzes import bank
 from mooc.quizzes.formats.sheet import header_columns, parse_csv, write_csv
 from mooc.quizzes.models import DIFFICULTY_LABELS, FEEDBACK_POLICIES, MODES, SCORE_POLICIES
@@ -25,7 +26,6 @@ from mooc.core.parsing import ascii_int
 DIFFICULTY_OPTIONS = [("", _l("不限"))] + list(DIFFICULTY_LABELS.items())
 COLUMN_FIELDS = {"题型": "kind", "题目": "stem", "答案": "answer", "解析": "explanation",
                  "难度": "difficulty", "标签": "tags"}
-FORMULA_START = "=+-@"
 
 
 class ActionForm(Form):
@@ -78,7 +78,7 @@ class QuestionForm(Form):
         """Show an existing question in the fields, answers as the template writes them."""
         text = write_csv([data]).decode("utf-8-sig")
         header, row = list(csv.reader(io.StringIO(text)))[:2]
-        cells = dict(zip(header, (_undo_defuse(c) for c in row)))
+        cells = dict(zip(header, (unescape_formula(c) for c in row)))
         self.kind.data = data.kind
         self.stem.data = data.stem
         self.options.data = "\n".join(data.options)
@@ -103,7 +103,7 @@ class QuestionForm(Form):
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(columns)
-        writer.writerow([_defuse(row.get(name, "")) for name in columns])
+        writer.writerow([escape_formula(str(row.get(name, ""))) for name in columns])
         result = parse_csv(buffer.getvalue().encode("utf-8"))
         for issue in result.errors:
             field = COLUMN_FIELDS.get(issue.column or "") or \
@@ -111,19 +111,6 @@ class QuestionForm(Form):
             target = getattr(self, field) if field else self.answer
             target.errors = list(target.errors) + [issue.message]
         return result.questions[0] if result.ok and result.questions else None
-
-
-def _defuse(text):
-    """As the CSV writer does: a leading formula character is shielded by an apostrophe."""
-    text = str(text)
-    if text[:1] and (text[0] in FORMULA_START or (text[0] == "'" and text[1:2]
-                                                  and text[1] in FORMULA_START + "'")):
-        return "'" + text
-    return text
-
-
-def _undo_defuse(text):
-    return text[1:] if text[:1] == "'" and text[1:2] and text[1] in FORMULA_START + "'" else text
 
 
 class ImportUploadForm(Form):

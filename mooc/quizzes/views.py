@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mooc.catalog.models import Lesson
+from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
 from mooc.quizzes import attempts, paper, results, services, wrongbook
 from mooc.quizzes import lesson_kind  # noqa: F401  (registers the quiz lesson kind)
@@ -45,13 +46,10 @@ def start(quiz_lesson_id):
     quiz = takeable_quiz(quiz_lesson_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_flash(attempts.AttemptError) as outcome:
         attempt, _created = attempts.start_attempt(current_user, quiz)
-    except attempts.AttemptError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not outcome.ok:
         return redirect(lesson_url(quiz))
-    db.session.commit()
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
@@ -78,15 +76,12 @@ def submit(attempt_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     was_open = attempt.is_open
-    try:
+    # A malformed answer in the form: keep what was autosaved, say what was wrong.
+    with commit_or_flash(attempts.AttemptError) as outcome:
         answers = attempts.form_answers(attempt, request.form) if was_open else None
         attempts.submit_attempt(attempt, answers=answers)
-    except attempts.AttemptError as exc:
-        # A malformed answer in the form: keep what was autosaved, say what was wrong.
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not outcome.ok:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
-    db.session.commit()
     if was_open and attempt.submit_reason == attempts.TIMEOUT:
         flash(_("答题时间已到，系统已按已保存的答案交卷。"), "info")
     return redirect(url_for("quizzes.result", attempt_id=attempt.id))

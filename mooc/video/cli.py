@@ -37,7 +37,7 @@ def process_command(asset_id):
     from mooc.core.jobs import update_job
     from mooc.core.models import BackgroundJob
     from mooc.video.models import VideoAsset
-    from mooc.video.transcoding import process
+    from mooc.video.processing.transcoding import process
     asset = db.session.get(VideoAsset, asset_id)
     if asset is None:
         raise click.ClickException(f"视频 #{asset_id} 不存在")
@@ -59,7 +59,7 @@ def process_command(asset_id):
 def attach_command(lesson_id, video, captions):
     """为视频课时添加视频文件（可附字幕），并排队转码。"""
     from mooc.catalog.models import Lesson
-    from mooc.video.media_probe import VideoRejected
+    from mooc.video.processing.media_probe import VideoRejected
     from mooc.video.services import VideoError, attach_video
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None:

@@ -1,7 +1,7 @@
 """Video lessons: resumable upload, transcoding, the player and honest watch tracking."""
-from mooc.core import jobs
+from mooc.core import jobs, storage
 from mooc.core.registry import mark_registered
-from mooc.video import api, cli, tasks, views
+from mooc.video import api, cli, services, tasks, views
 
 
 def register(app):
@@ -9,4 +9,5 @@ def register(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.video_group)
+    storage.register_reference_check(app, services.STORAGE_OWNER, services.uses_stored_file)
     jobs.register_tasks(app, tasks)

@@ -18,16 +18,18 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from mooc.catalog.services import touch
-from mooc.core import storage
+from mooc.core import jobs, storage
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
 from mooc.video import captions as captions_mod
-from mooc.video import ffmpeg_tools
 from mooc.video.models import (CAPTIONS_NAME, DERIVED_NAMESPACE, FAILED, QUEUED, READY,
                                VideoAsset)
+from mooc.video.processing import ffmpeg_tools
 
 VIDEO_KIND = "video"
+STORAGE_OWNER = "video"  # sources and captions; derived outputs use the same name
+TRANSCODE_JOB = "video.transcode"  # run by video.tasks.process_video_task
 MAX_CAPTION_BYTES = captions_mod.MAX_CAPTION_BYTES
 
 
@@ -131,7 +133,8 @@ def add_video_file(lesson, path, *, actor=None, filename="", move=False, validat
     """
     require_video_lesson(lesson)
     try:
-        stored = storage.store_file(Path(path), allowed_exts=VIDEO_EXTS, move=move)
+        stored = storage.store_file(Path(path), owner=STORAGE_OWNER, allowed_exts=VIDEO_EXTS,
+                                    move=move)
     except storage.StorageError as exc:
         raise VideoError(str(exc), "unsupported_type")
     previous = latest_asset(lesson)
@@ -156,12 +159,10 @@ def add_video_file(lesson, path, *, actor=None, filename="", move=False, validat
 
 def start_processing(asset, actor=None):
     """Queue validation (if not done) and transcoding; commits, returns the BackgroundJob."""
-    from mooc.core.jobs import start_job
-    from mooc.video.tasks import process_video_task
     asset.status, asset.progress, asset.error = QUEUED, 0.0, ""
     asset.updated_at = utcnow()
-    return start_job("video.transcode", process_video_task, asset.id, owner=actor,
-                     message=f"视频处理：{asset.filename}")
+    return jobs.start_job(TRANSCODE_JOB, "process_video_task", asset.id, owner=actor,
+                                     message=f"视频处理：{asset.filename}")
 
 
 def retry(asset, actor):
@@ -237,8 +238,8 @@ def _parse_captions(data):
 
 def _store_captions(asset, data, filename):
     vtt = captions_mod.to_webvtt(_parse_captions(data))
-    stored = storage.store_bytes(vtt.encode("utf-8"), max_bytes=4 * MAX_CAPTION_BYTES,
-                                 allowed_exts=("vtt",))
+    stored = storage.store_bytes(vtt.encode("utf-8"), owner=STORAGE_OWNER,
+                                 max_bytes=4 * MAX_CAPTION_BYTES, allowed_exts=("vtt",))
     asset.captions_key = stored.key
     asset.captions_filename = _display_name(filename, "vtt")
     asset.updated_at = utcnow()
@@ -337,13 +338,10 @@ def video_package_files(lesson):
 # Storage garbage collection: files our rows still use are kept.
 # --------------------------------------------------------------------------
 
-def _is_referenced(key):
+def uses_stored_file(key):
     return bool(db.session.scalar(select(
         exists().where(VideoAsset.source_key == key)
         | exists().where(VideoAsset.captions_key == key))))
-
-
-storage.register_reference_check(_is_referenced)
 
 
 def orphaned_outputs():

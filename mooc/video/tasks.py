@@ -1,9 +1,13 @@
-"""huey tasks for video lessons (imported at app start by mooc.video.views, so the
-worker process knows them)."""
-from mooc.core.jobs import task
+"""huey tasks for video lessons.
+
+Named by the video feature's register(app), so the worker knows them; services queue
+them by name (jobs.start_job(…, "process_video_task", …)) and never import this module.
+"""
+from mooc.core import jobs
+from mooc.video.processing.transcoding import process
 
 
-@task()
+@jobs.task()
 def process_video_task(job_id, asset_id):
-    from mooc.video.transcoding import process
     process(job_id, asset_id)
+

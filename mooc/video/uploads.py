@@ -21,8 +21,9 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from mooc.core import storage
-from mooc.video import clock, ffmpeg_tools, services
-from mooc.video.media_probe import VideoRejected
+from mooc.video import clock, services
+from mooc.video.processing import ffmpeg_tools
+from mooc.video.processing.media_probe import VideoRejected
 from mooc.video.services import VideoError
 
 SALT = "video-upload"

@@ -18,10 +18,11 @@ from mooc.catalog.permissions import can_view_lesson
 from mooc.core.jsonbody import json_body
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_author_courses, can_view_job, require
+from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
 from mooc.video import lesson_kind, media, services, uploads  # noqa: F401 (lesson_kind: registers the kind)
 from mooc.video.forms import CaptionsForm, VideoActionForm, VideoUploadForm
-from mooc.video.media_probe import VideoRejected
+from mooc.video.processing.media_probe import VideoRejected
 from mooc.video.models import VideoAsset
 from mooc.video.services import VideoError
 
@@ -115,16 +116,13 @@ def retry(course_id, lesson_id):
     if not VideoActionForm().validate_on_submit():
         abort(400)
     asset = services.latest_asset(lesson)
-    try:
+    wants_json = _wants_json()
+    with commit_or_flash(VideoError, flash_error=not wants_json) as outcome:
         if asset is None:
             raise VideoError(_("还没有上传视频。"), "no_video", 409)
         services.retry(asset, current_user)
-    except VideoError as exc:
-        db.session.rollback()
-        if _wants_json():
-            return _json_error(exc)
-        flash(exc.message, "error")
-        return _back(lesson)
+    if not outcome.ok:
+        return _json_error(outcome.error) if wants_json else _back(lesson)
     if _wants_json():
         return jsonify({"asset": services.asset_status(db.session.get(VideoAsset, asset.id))})
     flash(_("已重新开始处理视频。"), "success")
@@ -156,20 +154,16 @@ def upload(course_id, lesson_id):
     """The whole file in one multipart request (no JavaScript)."""
     lesson = _lesson(course_id, lesson_id)
     form = VideoUploadForm()
-    try:
+    wants_json = _wants_json()
+    with commit_or_flash(VideoError, VideoRejected, flash_error=not wants_json) as outcome:
         if request.content_length and request.content_length > uploads.max_upload_bytes():
             raise uploads.too_large_error()
         if not form.validate_on_submit() or not form.file.data:
             raise VideoError(_("请选择要上传的视频文件。"), "no_file")
         result = _finished(lesson, *uploads.store_whole(
             current_user, lesson, form.file.data, form.file.data.filename))
-    except (VideoError, VideoRejected) as exc:
-        db.session.rollback()
-        if _wants_json():
-            return _json_error(exc)
-        flash(exc.message, "error")
-        return _back(lesson)
-    db.session.commit()
+    if not outcome.ok:
+        return _json_error(outcome.error) if wants_json else _back(lesson)
     if _wants_json():
         return jsonify(result)
     flash(_("视频已上传，正在后台处理，完成后学员即可观看。"), "success")
@@ -232,13 +226,11 @@ def upload_chunk(course_id, lesson_id, upload_id):
 def upload_finish(course_id, lesson_id, upload_id):
     """Check the complete file and queue processing → {"asset", "job_id", "status_url"}."""
     lesson = _lesson(course_id, lesson_id)
-    try:
+    with commit_or_flash(VideoError, VideoRejected, flash_error=False) as outcome:
         ticket = uploads.read_ticket(upload_id, current_user, lesson)
         result = _finished(lesson, *uploads.finish(ticket, lesson, current_user))
-    except (VideoError, VideoRejected) as exc:
-        db.session.rollback()
-        return _json_error(exc)
-    db.session.commit()
+    if not outcome.ok:
+        return _json_error(outcome.error)
     return jsonify(result), 202 if result["asset"]["status"] != "ready" else 200
 
 
@@ -251,18 +243,14 @@ def upload_finish(course_id, lesson_id, upload_id):
 def captions(course_id, lesson_id):
     lesson = _lesson(course_id, lesson_id)
     form = CaptionsForm()
-    try:
+    wants_json = _wants_json()
+    with commit_or_flash(VideoError, flash_error=not wants_json) as outcome:
         if not form.validate_on_submit() or not form.file.data:
             raise VideoError(_("请选择字幕文件（.vtt 或 .srt）。"), "no_file")
         data = form.file.data.stream.read(services.MAX_CAPTION_BYTES + 1)
         services.set_captions(lesson, current_user, data, form.file.data.filename)
-    except VideoError as exc:
-        db.session.rollback()
-        if _wants_json():
-            return _json_error(exc)
-        flash(exc.message, "error")
-        return _back(lesson)
-    db.session.commit()
+    if not outcome.ok:
+        return _json_error(outcome.error) if wants_json else _back(lesson)
     if _wants_json():
         return jsonify({"cues": len(services.transcript_cues(lesson))})
     flash(_("字幕已保存。"), "success")
@@ -275,13 +263,10 @@ def remove_captions(course_id, lesson_id):
     lesson = _lesson(course_id, lesson_id)
     if not VideoActionForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_flash(VideoError) as outcome:
         services.remove_captions(lesson, current_user)
-    except VideoError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not outcome.ok:
         return _back(lesson)
-    db.session.commit()
     flash(_("字幕已删除。"), "success")
     return _back(lesson)
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from mooc.accounts import roster, services
+from mooc.accounts.roster import reading as roster_reading
 from mooc.accounts.models import User
 from mooc.core.models import AuditEvent
 from mooc.extensions import db as _db
@@ -286,7 +287,7 @@ def test_broken_xml_inside_a_valid_xlsx_is_a_file_error(app, tree):
 
 
 def test_xlsx_that_inflates_too_far_is_refused(app, tree, monkeypatch):
-    monkeypatch.setattr(roster, "MAX_UNZIPPED_BYTES", 1000)
+    monkeypatch.setattr(roster_reading, "MAX_UNZIPPED_BYTES", 1000)
     preview = roster.parse_roster("r.xlsx", xlsx_bytes(GOOD_ROWS))
     assert [str(e) for e in preview.errors] == ["文件内容过大，请拆分后分批导入"]
 
@@ -302,7 +303,7 @@ def test_size_and_row_limits(app, tree, monkeypatch):
     assert "文件太大" in str(preview.errors[0])
 
     app.config["MAX_IMPORT_BYTES"] = 10 * 1024 * 1024
-    monkeypatch.setattr(roster, "MAX_ROWS", 2)
+    monkeypatch.setattr(roster_reading, "MAX_ROWS", 2)
     preview = roster.parse_roster("r.csv", csv_bytes(GOOD_ROWS))
     assert [str(e) for e in preview.errors] == ["数据超过 2 行，请拆分后分批导入"]
 

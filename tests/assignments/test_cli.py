@@ -32,12 +32,12 @@ def test_assignment_and_dashboard_commands(app, make_org, make_user, tmp_path):
 
 
 def test_bench_calls_run(app, make_org, make_user):
-    from mooc.dashboard import services
+    from mooc.dashboard.bench_calls import bench_calls
     unit = make_org("第一党支部")
     member = make_user(org=unit)
     admin = make_user(role="admin")
     make_assignment(make_course(), unit)
-    calls = services.bench_calls(admin, member_id=member.id)
+    calls = bench_calls(admin, member_id=member.id)
     assert {"overview", "member_page", "member_record", "overview_one_course"} <= set(calls)
     for call in calls.values():
         call()

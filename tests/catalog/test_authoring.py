@@ -260,7 +260,7 @@ def test_attachments_upload_and_delete(client, teacher):
 
 
 def test_docx_import_unavailable_is_explained(client, teacher, monkeypatch):
-    monkeypatch.setitem(sys.modules, "mooc.catalog.docx_import", None)
+    monkeypatch.setitem(sys.modules, "mooc.catalog.docx.importer", None)
     course = make_course(owner=teacher)
     lesson = course.ordered_lessons()[0]
     page = f"/author/courses/{course.id}/lessons/{lesson.id}"
@@ -271,14 +271,14 @@ def test_docx_import_unavailable_is_explained(client, teacher, monkeypatch):
 
 
 def test_docx_import_fills_the_editor_without_saving(client, teacher, monkeypatch):
-    fake = types.ModuleType("mooc.catalog.docx_import")
+    fake = types.ModuleType("mooc.catalog.docx.importer")
 
     def docx_to_markdown(data, store_image):
         url = store_image(PNG, "图1.png")
         return f"# 从 Word 来\n\n![图1]({url})", ["忽略了一个文本框"]
 
     fake.docx_to_markdown = docx_to_markdown
-    monkeypatch.setitem(sys.modules, "mooc.catalog.docx_import", fake)
+    monkeypatch.setitem(sys.modules, "mooc.catalog.docx.importer", fake)
     course = make_course(owner=teacher)
     lesson = course.ordered_lessons()[0]
     before = lesson.body

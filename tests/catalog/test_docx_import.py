@@ -15,8 +15,8 @@ from docx.shared import Inches
 from markdown_it import MarkdownIt
 from PIL import Image
 
-from mooc.catalog import docx_import
-from mooc.catalog.docx_import import DocxImportError, docx_to_markdown
+from mooc.catalog.docx import importer as docx_import
+from mooc.catalog.docx.importer import DocxImportError, docx_to_markdown
 
 
 def png_bytes(colour=(200, 0, 0)) -> bytes:

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from mooc.core import storage
+from mooc.core.registry import contributions
 from mooc.core.storage import StorageError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -39,11 +40,11 @@ class Upload(io.BytesIO):
 
 
 def test_keys_are_content_addressed_and_deduplicated(app):
-    first = storage.store_bytes(PNG, max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
+    first = storage.store_bytes(PNG, owner="catalog", max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
     sha = hashlib.sha256(PNG).hexdigest()
     assert first.key == f"{sha[:2]}/{sha}.png" and first.size == len(PNG)
     assert first.mime == "image/png" and first.sha256 == sha
-    again = storage.store_bytes(PNG, max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
+    again = storage.store_bytes(PNG, owner="catalog", max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
     assert again.key == first.key
     assert storage.exists(first.key)
     with storage.open_key(first.key) as handle:
@@ -55,7 +56,7 @@ def test_keys_are_content_addressed_and_deduplicated(app):
 def test_upload_is_streamed_in_chunks(app):
     data = PDF + b"x" * (3 * storage.CHUNK)
     upload = Upload(data)
-    stored = storage.store_stream(upload, max_bytes=len(data), allowed_exts={"pdf"})
+    stored = storage.store_stream(upload, owner="catalog", max_bytes=len(data), allowed_exts={"pdf"})
     assert upload.reads >= 4 and stored.size == len(data)
 
 
@@ -66,7 +67,7 @@ def test_upload_is_streamed_in_chunks(app):
     (cfb("WordDocument"), "doc"), (cfb("PowerPoint Document"), "ppt"),
 ])
 def test_type_comes_from_content(app, data, ext):
-    stored = storage.store_bytes(data, max_bytes=10 ** 6,
+    stored = storage.store_bytes(data, owner="catalog", max_bytes=10 ** 6,
                                  allowed_exts=storage.IMAGE_EXTS | storage.DOCUMENT_EXTS)
     assert stored.ext == ext and stored.key.endswith("." + ext)
 
@@ -77,22 +78,22 @@ def test_type_comes_from_content(app, data, ext):
 ])
 def test_other_content_is_refused_whatever_the_name(app, data):
     with pytest.raises(StorageError, match="不支持的文件类型"):
-        storage.store_bytes(data, max_bytes=10 ** 6,
+        storage.store_bytes(data, owner="catalog", max_bytes=10 ** 6,
                             allowed_exts=storage.IMAGE_EXTS | storage.DOCUMENT_EXTS)
     assert os.listdir(app.config["MEDIA_ROOT"] / storage.TMP_DIR) == []
 
 
 def test_a_pdf_is_not_an_image(app):
     with pytest.raises(StorageError, match="PNG"):
-        storage.store_bytes(PDF, max_bytes=10 ** 6, allowed_exts=storage.IMAGE_EXTS)
+        storage.store_bytes(PDF, owner="catalog", max_bytes=10 ** 6, allowed_exts=storage.IMAGE_EXTS)
 
 
 def test_size_limit_and_empty_files(app):
     with pytest.raises(StorageError, match="文件太大：最大允许 1 KB"):
-        storage.store_bytes(PNG + b"\x00" * 2000, max_bytes=1024,
+        storage.store_bytes(PNG + b"\x00" * 2000, owner="catalog", max_bytes=1024,
                             allowed_exts=storage.IMAGE_EXTS)
     with pytest.raises(StorageError, match="文件是空的"):
-        storage.store_bytes(b"", max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
+        storage.store_bytes(b"", owner="catalog", max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
     assert os.listdir(app.config["MEDIA_ROOT"] / storage.TMP_DIR) == []
 
 
@@ -107,11 +108,12 @@ def test_only_well_formed_keys_are_accepted(app, key):
 
 
 def test_garbage_collection_keeps_referenced_and_recent_files(app):
-    kept = storage.store_bytes(PNG, max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
-    dropped = storage.store_bytes(JPEG, max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
-    recent = storage.store_bytes(PDF, max_bytes=1024, allowed_exts={"pdf"})
+    kept = storage.store_bytes(PNG, owner="catalog", max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
+    dropped = storage.store_bytes(JPEG, owner="catalog", max_bytes=1024, allowed_exts=storage.IMAGE_EXTS)
+    recent = storage.store_bytes(PDF, owner="catalog", max_bytes=1024, allowed_exts={"pdf"})
     check = lambda key: key == kept.key  # noqa: E731
-    storage.register_reference_check(check)
+    checks = contributions(app).reference_checks
+    real_check, checks["catalog"] = checks["catalog"], check
     try:
         old = time.time() - 3 * 24 * 3600
         for stored in (kept, dropped):
@@ -120,11 +122,11 @@ def test_garbage_collection_keeps_referenced_and_recent_files(app):
         assert storage.exists(kept.key) and storage.exists(recent.key)
         assert not storage.exists(dropped.key)
     finally:
-        storage._REFERENCE_CHECKS.remove(check)
+        checks["catalog"] = real_check
 
 
 def test_send_answers_ranges_privately(app):
-    stored = storage.store_bytes(PDF, max_bytes=1024, allowed_exts={"pdf"})
+    stored = storage.store_bytes(PDF, owner="catalog", max_bytes=1024, allowed_exts={"pdf"})
     with app.test_request_context(headers={"Range": "bytes=0-3"}):
         response = storage.send(stored.key, download_name="学习材料.pdf", as_attachment=True)
         assert response.status_code == 206

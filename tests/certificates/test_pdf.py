@@ -10,15 +10,15 @@ from pypdf import PdfReader
 
 from mooc.certificates import fonts
 from mooc.certificates.fonts import CertificateFontError, find_cjk_font, registered_font_name
-from mooc.certificates.pdf import (
+from mooc.certificates.layout import (
     SAFE_BOTTOM,
     SAFE_LEFT,
     SAFE_RIGHT,
     SAFE_TOP,
     CertificateData,
     layout_certificate,
-    render_certificate,
 )
+from mooc.certificates.pdf import render_certificate
 from mooc.certificates.serials import new_serial
 
 SERIAL = new_serial(b"test-key")

@@ -5,7 +5,7 @@ import pytest
 
 from mooc.catalog.models import Enrollment
 from mooc.core.models import utcnow
-from mooc.dashboard import services
+from mooc.dashboard.course_report import course_report
 from mooc.extensions import db
 from mooc.progress.models import CourseCompletion, LessonProgress
 from mooc.quizzes.models import Attempt, AttemptAnswer
@@ -52,7 +52,7 @@ def course_with_learners(make_user):
 
 def test_report_numbers(course_with_learners):
     data = course_with_learners
-    report = services.course_report(data["course"])
+    report = course_report(data["course"])
     assert (report.enrolled, report.started, report.completed) == (6, 5, 1)
     expected_funnel = [sum(1 for i in range(6) if index < i)
                        for index in range(len(data["lessons"]))]

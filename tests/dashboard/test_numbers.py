@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from mooc.assignments import audience
-from mooc.dashboard import services
+from mooc.dashboard import members, overview
 from tests.conftest import login
 from tests.dashboard import data as gen
 from tests.dashboard.html import export, read_csv, table_rows
@@ -45,7 +45,7 @@ def test_overview_matches_raw_rows(committee, make_user, who):
     root = None if who == "admin" else committee.g1
     on = audience.today()
     expected = gen.expected_units(gen.load_raw(), root, on)
-    _check_units(services.overview(viewer), expected)
+    _check_units(overview.overview(viewer), expected)
 
 
 def test_page_and_unit_export_show_the_same_numbers(committee, client):
@@ -89,7 +89,7 @@ def test_member_export_matches_raw_rows(committee, client):
     header, body = table[0], table[1:]
     assert len(body) == len(expected)
     by_name = {row[0]: dict(zip(header, row)) for row in body}
-    status_text = services.STATUS_TEXT
+    status_text = members.STATUS_TEXT
     for want in expected.values():
         row = by_name[want["name"]]
         assert int(row["必修课程数"]) == want["assigned"]
@@ -150,9 +150,9 @@ def test_member_table_filters(committee, client, filters):
 @pytest.mark.parametrize("sort", ["name", "unit", "hours", "progress", "overdue"])
 def test_member_table_sorts_without_losing_rows(committee, make_user, sort):
     admin = make_user(role="admin")
-    filters = services.MemberFilters(sort=sort, descending=True)
-    first = services.member_page(admin, filters, page=1, per_page=40)
-    rest = [services.member_page(admin, filters, page=p, per_page=40)
+    filters = members.MemberFilters(sort=sort, descending=True)
+    first = members.member_page(admin, filters, page=1, per_page=40)
+    rest = [members.member_page(admin, filters, page=p, per_page=40)
             for p in range(2, first.page.pages + 1)]
     rows = first.page.items + [r for page in rest for r in page.page.items]
     assert len(rows) == len({r.id for r in rows}) == first.page.total
@@ -182,8 +182,8 @@ def test_numbers_past_bit_31_and_past_one_mask(app, make_user):
     gen.bulk_study(data, gen.bulk_members(data, 30, seed=3), seed=4)
     admin = make_user(role="admin")
     raw = gen.load_raw()
-    _check_units(services.overview(admin), gen.expected_units(raw, None, on))
+    _check_units(overview.overview(admin), gen.expected_units(raw, None, on))
     expected = gen.expected_members(raw, None, on)
-    rows = services.member_page(admin, services.MemberFilters(), per_page=200).page.items
+    rows = members.member_page(admin, members.MemberFilters(), per_page=200).page.items
     assert {r.id: (r.assigned, r.completed, r.overdue, r.status) for r in rows} == {
         k: (v["assigned"], v["completed"], v["overdue"], v["status"]) for k, v in expected.items()}

@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from mooc.accounts.models import User
 from mooc.assignments import notifications
-from mooc.dashboard import services
+from mooc.dashboard import members, overview
 from mooc.extensions import db
 from tests.conftest import csrf_token, login
 from tests.dashboard import data as gen
@@ -60,8 +60,8 @@ def _measure(app, data, viewer, member_id):
         assert response.status_code == 200, (name, response.status_code)
         counts[name] = len(statements)
     with counting() as statements:
-        services.overview(viewer)
-        services.member_page(viewer, services.MemberFilters())
+        overview.overview(viewer)
+        members.member_page(viewer, members.MemberFilters())
     counts["services"] = len(statements)
     return counts
 

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from mooc.accounts.models import User
-from mooc.dashboard import services
+from mooc.dashboard import scope
 from mooc.extensions import db
 from mooc.org.models import Organisation
 from tests.conftest import login
@@ -94,8 +94,8 @@ def test_lead_without_a_unit_gets_403(client, make_user):
     login(client, lead.username)
     assert client.get("/dashboard/").status_code == 403
     assert client.get("/dashboard/members").status_code == 403
-    with pytest.raises(services.NoScope):
-        services.scope_for(lead)
+    with pytest.raises(scope.NoScope):
+        scope.scope_for(lead)
 
 
 @pytest.mark.parametrize("query", [

@@ -56,7 +56,7 @@ class _FullDiskWriter(io.RawIOBase):
 
 
 class _OsWithFullDisk:
-    """Stands in for the `os` module inside mooc.core.storage only."""
+    """Stands in for the `os` module inside mooc.core.storage.store only."""
 
     def __init__(self, budget):
         self.budget = budget
@@ -70,11 +70,11 @@ class _OsWithFullDisk:
 
 @contextmanager
 def full_media_disk(monkeypatch, budget=100 * 1024):
-    monkeypatch.setattr(storage, "os", _OsWithFullDisk(budget))
+    monkeypatch.setattr(storage.store, "os", _OsWithFullDisk(budget))
     try:
         yield
     finally:
-        monkeypatch.setattr(storage, "os", os)
+        monkeypatch.setattr(storage.store, "os", os)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from mooc.video.ffmpeg_runner import find_ffmpeg
+from mooc.video.processing.ffmpeg_runner import find_ffmpeg
 
 _cache_dir: Path | None = None
 _lock = threading.RLock()   # recipes call clip() for their source

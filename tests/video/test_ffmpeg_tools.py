@@ -7,7 +7,7 @@ import shutil
 import pytest
 from PIL import Image
 
-from mooc.video import ffmpeg_tools as ft
+from mooc.video.processing import ffmpeg_tools as ft
 from tests.video.clips import clip, keyframe_times, top_level_boxes
 
 FAST = {'preset': 'ultrafast'}

@@ -34,7 +34,7 @@ def fake_clock(monkeypatch):
 
 def ready_video(lesson, *, duration=60.0, captions=None):
     """A ready asset with stand-in output files (the route never looks inside them)."""
-    stored = storage.store_file(clip("small.mp4"), allowed_exts=services.VIDEO_EXTS)
+    stored = storage.store_file(clip("small.mp4"), owner="video", allowed_exts=services.VIDEO_EXTS)
     asset = VideoAsset(lesson_id=lesson.id, status="ready", progress=1.0, validated=True,
                        source_key=stored.key, source_sha256=stored.sha256,
                        source_size=stored.size, filename="讲座.mp4", duration=duration,

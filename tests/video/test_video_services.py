@@ -9,7 +9,7 @@ from mooc.core.models import BackgroundJob
 from mooc.extensions import db
 from mooc.video import services
 from mooc.video.lesson_kind import VideoLessonKind
-from mooc.video.media_probe import VideoRejected
+from mooc.video.processing.media_probe import VideoRejected
 from mooc.video.models import VideoAsset
 from tests.catalog_factories import make_course, make_lesson
 from tests.video.clips import clip

@@ -72,7 +72,7 @@ def _resolve_people_and_units(package):
 
 def _check_videos(package, root):
     """Decode-check every video before touching the database (slow, but honest)."""
-    from mooc.video.media_probe import VideoRejected, validate_video
+    from mooc.video.processing.media_probe import VideoRejected, validate_video
     errors = []
     for lesson in package.lessons():
         if lesson.kind == "video" and lesson.video:

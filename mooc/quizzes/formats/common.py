@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from mooc.core.tabular import decode_text  # noqa: F401  (one decoder; gift.py reads it from here)
+
 KIND_NAMES = ("single", "multiple", "truefalse", "fill")
 DIFFICULTIES = ("easy", "medium", "hard")
 TEXT_FORMATS = ("plain", "markdown", "html")
@@ -25,26 +27,6 @@ def normalise_for_comparison(text: str) -> str:
     """Fold the differences people don't notice: full/half width, case, spacing."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return _WHITESPACE_RUN.sub(" ", text).strip()
-
-
-def decode_text(data: bytes) -> str | None:
-    """Decode an uploaded text file the way Chinese users save them, or None.
-
-    Windows Notepad and Excel save UTF-8 with a BOM, UTF-16 ("Unicode text")
-    or GBK; gb18030 is a superset of GBK.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8", "gb18030"]
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 @dataclass

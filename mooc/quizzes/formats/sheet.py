@@ -25,11 +25,12 @@ import csv
 import io
 import re
 import unicodedata
-import warnings
 from typing import Any, Iterable, Iterator
 
+from mooc.core import tabular
+from mooc.core.tabular import escape_formula, unescape_formula
 from mooc.quizzes import kinds
-from mooc.quizzes.formats.common import ImportResult, QuestionData, decode_text
+from mooc.quizzes.formats.common import ImportResult, QuestionData
 
 MAX_DATA_ROWS = 5000
 MAX_SCANNED_ROWS = 50_000  # rows of formatting-only padding still cost time to read
@@ -39,9 +40,6 @@ HEADER_SEARCH_ROWS = 5  # a title line above the header is common in hand-made s
 _CHOICE_SEPARATORS = re.compile(r"[\s,、.;/|]+")
 _FILL_SEPARATORS = re.compile(r"[|｜;；]")
 _TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
-_FORMULA_START = "=+-@"
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 TEMPLATE_OPTION_COUNT = 6  # 选项A–选项F; readers also accept 选项G… up to 选项Z
 REQUIRED_COLUMNS = ("题型", "题目", "答案")
@@ -116,21 +114,6 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _defuse_formula(text: str) -> str:
-    """Prefix an apostrophe so Excel shows, rather than runs, "=…" in a CSV."""
-    if text[:1] and (text[0] in _FORMULA_START or _is_defused(text)):
-        return "'" + text  # an existing "'=" gains a second apostrophe so it survives reading
-    return text
-
-
-def _is_defused(text: str) -> bool:
-    return text[:1] == "'" and bool(text[1:2]) and text[1] in _FORMULA_START + "'"
-
-
-def _undo_defuse(text: str) -> str:
-    return text[1:] if _is_defused(text) else text
 
 
 # --------------------------------------------------------------------------
@@ -266,8 +249,7 @@ def _read_rows(rows: Iterable[tuple[int, list[str]]]) -> ImportResult:
 
 
 def _xlsx_rows(worksheet) -> Iterator[tuple[int, list[str]]]:
-    for row_number, values in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True),
-                                        start=1):
+    for row_number, values in enumerate(tabular.sheet_values(worksheet, MAX_COLUMNS), start=1):
         # Formatting-only padding rows are common; don't convert forty Nones each time.
         if any(value is not None for value in values):
             yield row_number, [_cell_text(value) for value in values]
@@ -283,26 +265,22 @@ def _read_bytes(file_or_bytes: Any) -> bytes:
 
 def parse_xlsx(file_or_bytes: Any) -> ImportResult:
     """Read an .xlsx question bank (bytes or a binary file object)."""
-    from openpyxl import load_workbook
-
     try:
         data = _read_bytes(file_or_bytes)
     except Exception:
         return _failure("无法读取上传的文件")
-    if data.startswith(_OLE_MAGIC):
+    if tabular.is_old_excel(data):
         return _failure("不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入")
-    if not data.startswith(_ZIP_MAGIC):
+    if not tabular.is_xlsx(data):
         return _failure("文件不是有效的 Excel（.xlsx）文件")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it ignores
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
+        workbook = tabular.open_workbook(data)
+    except tabular.TabularError as error:
+        if error.reason == tabular.TOO_LARGE:
+            return _failure("文件内容过大，请拆分后分批导入")
         return _failure("无法打开 Excel 文件，文件可能已损坏或不是 .xlsx 格式")
     try:
-        worksheet = workbook.worksheets[0]
-        worksheet.reset_dimensions()  # some writers record a wrong used range
-        return _read_rows(_xlsx_rows(worksheet))
+        return _read_rows(_xlsx_rows(workbook.worksheets[0]))
     except Exception:
         return _failure("读取 Excel 内容时出错，文件可能已损坏")
     finally:
@@ -315,22 +293,20 @@ def parse_csv(data: bytes) -> ImportResult:
         text: str | None = data.lstrip("\ufeff")
     else:
         data = _read_bytes(data)
-        if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        if tabular.is_xlsx(data) or tabular.is_old_excel(data):
             return parse_xlsx(data)  # an Excel file uploaded under the CSV option
-        text = decode_text(data)
+        text = tabular.decode_text(data)
     if text is None:
         return _failure("无法识别文件编码，请将文件另存为 UTF-8 或 GBK 编码的 CSV")
     if "\x00" in text:
         return _failure("文件不是文本格式的 CSV 表格")
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     try:
-        records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows = ((number, [_undo_defuse(_cell_text(value)) for value in record])
-                for number, record in enumerate(records, start=1))
+        # Stripped before and after: "  '=x" and "'\tx" both read as the text they stood for.
+        rows = ((number, [_cell_text(unescape_formula(_cell_text(value))) for value in record])
+                for number, record in enumerate(tabular.csv_records(text), start=1))
         return _read_rows(rows)
-    except csv.Error as error:
-        return _failure(f"CSV 格式有误：{error}")
+    except tabular.TabularError as error:
+        return _failure(f"CSV 格式有误：{error.detail}")
 
 
 def _failure(message: str, row: int = 0) -> ImportResult:
@@ -427,8 +403,8 @@ def write_csv(questions: Iterable[QuestionData]) -> bytes:
     columns, rows = _rows_for(questions)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows([_defuse_formula(value) for value in row] for row in rows)
+    writer.writerow([escape_formula(value) for value in columns])
+    writer.writerows([escape_formula(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

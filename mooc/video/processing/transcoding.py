@@ -19,9 +19,9 @@ from flask import current_app
 from mooc.core import jobs, storage
 from mooc.core.models import BackgroundJob, utcnow
 from mooc.extensions import db
-from mooc.video import ffmpeg_tools
-from mooc.video.models import DERIVED_NAMESPACE, FAILED, PROCESSING, READY, VideoAsset
 from mooc.video import services
+from mooc.video.models import DERIVED_NAMESPACE, FAILED, PROCESSING, READY, VideoAsset
+from mooc.video.processing import ffmpeg_tools
 
 log = logging.getLogger(__name__)
 VALIDATE_SHARE = 0.1      # of the progress bar: the decode pass before transcoding

@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 
-from mooc.video.ffmpeg_runner import ALLOWED_DEMUXERS, find_ffmpeg, input_url, run_ffmpeg
+from mooc.video.processing.ffmpeg_runner import ALLOWED_DEMUXERS, find_ffmpeg, input_url, run_ffmpeg
 
 PROBE_TIMEOUT_SECONDS = 30
 MIN_DURATION_SECONDS = 1.0

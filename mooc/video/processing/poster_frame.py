@@ -5,10 +5,10 @@ from pathlib import Path
 
 import ffmpeg
 
-from mooc.video.ffmpeg_runner import (ALLOWED_DEMUXERS, TranscodeError, compile_command,
+from mooc.video.processing.ffmpeg_runner import (ALLOWED_DEMUXERS, TranscodeError, compile_command,
                                       input_url, raise_on_failure, run_ffmpeg)
-from mooc.video.media_probe import PROBE_TIMEOUT_SECONDS, MediaInfo
-from mooc.video.rendition_plan import even_floor, even_size
+from mooc.video.processing.media_probe import PROBE_TIMEOUT_SECONDS, MediaInfo
+from mooc.video.processing.rendition_plan import even_floor, even_size
 
 POSTER_WIDTH = 640
 

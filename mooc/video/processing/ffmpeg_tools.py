@@ -15,18 +15,18 @@ New code should import from those modules directly.
 """
 from __future__ import annotations
 
-from mooc.video.ffmpeg_runner import (ALLOWED_DEMUXERS, FFmpegNotFound, TranscodeError,
+from mooc.video.processing.ffmpeg_runner import (ALLOWED_DEMUXERS, FFmpegNotFound, TranscodeError,
                                       find_ffmpeg)
-from mooc.video.hls_packaging import make_hls
-from mooc.video.media_probe import (AUDIO_ONLY, CORRUPT, EMPTY, MAX_DIMENSION,
+from mooc.video.processing.hls_packaging import make_hls
+from mooc.video.processing.media_probe import (AUDIO_ONLY, CORRUPT, EMPTY, MAX_DIMENSION,
                                     MIN_DURATION_SECONDS, NOT_MEDIA, PROBE_TIMEOUT_SECONDS,
                                     REJECTION_MESSAGES, TIMEOUT, TOO_LARGE, TOO_SHORT, MediaInfo,
                                     VideoRejected, parse_probe_output, probe, validate_video)
-from mooc.video.poster_frame import POSTER_WIDTH
-from mooc.video.rendition_plan import BITRATE_LADDER, RenditionPlan, bitrates_for, plan_renditions
-from mooc.video.transcode_outputs import (HLS_DIR_NAME, HLS_MASTER_NAME, POSTER_NAME, Rendition,
+from mooc.video.processing.poster_frame import POSTER_WIDTH
+from mooc.video.processing.rendition_plan import BITRATE_LADDER, RenditionPlan, bitrates_for, plan_renditions
+from mooc.video.processing.transcode_outputs import (HLS_DIR_NAME, HLS_MASTER_NAME, POSTER_NAME, Rendition,
                                           TranscodeResult, rendition_filename)
-from mooc.video.transcode_pipeline import ENCODE_PROGRESS_SHARE, FALLBACK_FPS, transcode
+from mooc.video.processing.transcode_pipeline import ENCODE_PROGRESS_SHARE, FALLBACK_FPS, transcode
 
 __all__ = [
     'ALLOWED_DEMUXERS', 'AUDIO_ONLY', 'BITRATE_LADDER', 'CORRUPT', 'EMPTY',

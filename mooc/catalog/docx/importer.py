@@ -20,10 +20,10 @@ page and drops the rest with a warning rather than silently:
 Everything is read from the XML in document order, so text, pictures and
 links come out where the author put them.
 
-The work is split by concern: docx_xml (tag names, property readers),
-docx_styles (what styles and numbering make a paragraph), docx_inline
-(runs, links, fields, drawings), docx_images (storing pictures),
-docx_markdown (escaping and emphasis) and docx_blocks (paragraphs, lists,
+The work is split by concern: wordxml (tag names, property readers),
+styles (what styles and numbering make a paragraph), inline
+(runs, links, fields, drawings), images (storing pictures),
+markdown_text (escaping and emphasis) and blocks (paragraphs, lists,
 tables).  This module checks the upload and ties them together.
 """
 from __future__ import annotations
@@ -32,10 +32,10 @@ import io
 import zipfile
 from typing import Callable
 
-from mooc.catalog.docx_blocks import BlockConverter
-from mooc.catalog.docx_images import ImageImporter
-from mooc.catalog.docx_inline import InlineReader
-from mooc.catalog.docx_styles import StyleSheet
+from mooc.catalog.docx.blocks import BlockConverter
+from mooc.catalog.docx.images import ImageImporter
+from mooc.catalog.docx.inline import InlineReader
+from mooc.catalog.docx.styles import StyleSheet
 from mooc.core.textnorm import clean_pasted_text
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024

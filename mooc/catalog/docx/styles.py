@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from mooc.catalog.docx_xml import W, find_path, to_int, toggle_at, val_at
+from mooc.catalog.docx.wordxml import W, find_path, to_int, toggle_at, val_at
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-6])$", re.IGNORECASE)
 _TITLE_STYLES = {"title", "标题"}

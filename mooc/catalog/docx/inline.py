@@ -11,10 +11,10 @@ from typing import Callable
 
 from docx.oxml.ns import qn
 
-from mooc.catalog.docx_images import ImageImporter
-from mooc.catalog.docx_markdown import Piece, escape_markdown
-from mooc.catalog.docx_styles import StyleSheet
-from mooc.catalog.docx_xml import MARKUP_COMPATIBILITY, MATH_TAGS, VML, W
+from mooc.catalog.docx.images import ImageImporter
+from mooc.catalog.docx.markdown_text import Piece, escape_markdown
+from mooc.catalog.docx.styles import StyleSheet
+from mooc.catalog.docx.wordxml import MARKUP_COMPATIBILITY, MATH_TAGS, VML, W
 
 _HYPERLINK_FIELD = re.compile(r'^\s*HYPERLINK\s+"([^"]+)"', re.IGNORECASE)
 _LINK_SCHEMES = ("http://", "https://", "mailto:")

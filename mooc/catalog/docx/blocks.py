@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from mooc.catalog.docx_inline import InlineReader
-from mooc.catalog.docx_markdown import protect_line_start, render_pieces
-from mooc.catalog.docx_styles import StyleSheet
-from mooc.catalog.docx_xml import W, find_path, to_int
+from mooc.catalog.docx.inline import InlineReader
+from mooc.catalog.docx.markdown_text import protect_line_start, render_pieces
+from mooc.catalog.docx.styles import StyleSheet
+from mooc.catalog.docx.wordxml import W, find_path, to_int
 
 _EDGE_BREAKS = re.compile(r"^\s*(?:\\\n\s*)+|(?:\s*\\\n)+\s*$")
 

@@ -9,7 +9,7 @@ import dataclasses
 import os
 from pathlib import Path
 
-from mooc.video.media_probe import MediaInfo
+from mooc.video.processing.media_probe import MediaInfo
 
 POSTER_NAME = 'poster.jpg'
 HLS_DIR_NAME = 'hls'

@@ -8,8 +8,8 @@ from typing import Sequence
 
 import ffmpeg
 
-from mooc.video.ffmpeg_runner import compile_command, input_url, raise_on_failure, run_ffmpeg
-from mooc.video.transcode_outputs import (HLS_DIR_NAME, HLS_MASTER_NAME, Rendition,
+from mooc.video.processing.ffmpeg_runner import compile_command, input_url, raise_on_failure, run_ffmpeg
+from mooc.video.processing.transcode_outputs import (HLS_DIR_NAME, HLS_MASTER_NAME, Rendition,
                                           TranscodeResult, publish_outputs)
 
 

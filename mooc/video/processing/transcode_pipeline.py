@@ -14,13 +14,13 @@ from typing import Callable, Sequence
 
 import ffmpeg
 
-from mooc.video.ffmpeg_runner import (ALLOWED_DEMUXERS, TranscodeError, compile_command,
+from mooc.video.processing.ffmpeg_runner import (ALLOWED_DEMUXERS, TranscodeError, compile_command,
                                       input_url, raise_on_failure, run_ffmpeg)
-from mooc.video.hls_packaging import build_hls
-from mooc.video.media_probe import MediaInfo, VideoRejected, probe
-from mooc.video.poster_frame import make_poster
-from mooc.video.rendition_plan import RenditionPlan, bitrates_for, plan_renditions
-from mooc.video.transcode_outputs import (HLS_DIR_NAME, HLS_MASTER_NAME, POSTER_NAME, Rendition,
+from mooc.video.processing.hls_packaging import build_hls
+from mooc.video.processing.media_probe import MediaInfo, VideoRejected, probe
+from mooc.video.processing.poster_frame import make_poster
+from mooc.video.processing.rendition_plan import RenditionPlan, bitrates_for, plan_renditions
+from mooc.video.processing.transcode_outputs import (HLS_DIR_NAME, HLS_MASTER_NAME, POSTER_NAME, Rendition,
                                           TranscodeResult, publish_outputs, rendition_filename)
 
 FALLBACK_FPS = 25.0

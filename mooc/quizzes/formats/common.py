@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-KIND_NAMES = ("single", "multiple", "truefalse", "fill")
 DIFFICULTIES = ("easy", "medium", "hard")
 TEXT_FORMATS = ("plain", "markdown", "html")
 
@@ -96,6 +95,16 @@ class QuestionData:
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class FormatProblem(ValueError):
+    """A question a kind cannot build from a file row/block: the Chinese reason and,
+    for spreadsheets, the column to look at."""
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
 
 
 @dataclass

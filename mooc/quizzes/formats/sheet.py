@@ -29,15 +29,13 @@ import warnings
 from typing import Any, Iterable, Iterator
 
 from mooc.quizzes import kinds
-from mooc.quizzes.formats.common import ImportResult, QuestionData, decode_text
+from mooc.quizzes.formats.common import FormatProblem, ImportResult, QuestionData, decode_text
 
 MAX_DATA_ROWS = 5000
 MAX_SCANNED_ROWS = 50_000  # rows of formatting-only padding still cost time to read
 MAX_COLUMNS = 40
 HEADER_SEARCH_ROWS = 5  # a title line above the header is common in hand-made sheets
 
-_CHOICE_SEPARATORS = re.compile(r"[\s,、.;/|]+")
-_FILL_SEPARATORS = re.compile(r"[|｜;；]")
 _TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 _FORMULA_START = "=+-@"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -48,12 +46,6 @@ REQUIRED_COLUMNS = ("题型", "题目", "答案")
 COLUMN_WIDTHS = {"题型": 8, "题目": 50, "答案": 10, "解析": 40, "难度": 6, "标签": 18}
 OPTION_WIDTH = 20
 
-KIND_WORDS = {"单选": "single", "单选题": "single", "单项选择题": "single",
-              "多选": "multiple", "多选题": "multiple", "多项选择题": "multiple",
-              "判断": "truefalse", "判断题": "truefalse", "是非题": "truefalse",
-              "填空": "fill", "填空题": "fill"}
-TRUE_FALSE_WORDS = {**dict.fromkeys(["对", "正确", "√", "✓", "✔", "T", "TRUE", "是", "Y"], True),
-                    **dict.fromkeys(["错", "错误", "×", "✗", "✘", "X", "F", "FALSE", "否", "N"], False)}
 DIFFICULTY_WORDS = {"易": "easy", "简单": "easy", "容易": "easy", "easy": "easy",
                     "中": "medium", "中等": "medium", "一般": "medium", "medium": "medium",
                     "难": "hard", "困难": "hard", "较难": "hard", "hard": "hard"}
@@ -150,6 +142,45 @@ def _find_header(rows: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]
     return None
 
 
+class SheetRow:
+    """One data row as a question kind reads it (`QuestionKind.from_row`)."""
+
+    def __init__(self, cells: list[str], columns: dict[str, int], option_columns: list[str]):
+        self.cells = cells
+        self.columns = columns
+        self.option_columns = option_columns
+
+    def cell(self, name: str) -> str:
+        index = self.columns.get(name)
+        return self.cells[index] if index is not None and index < len(self.cells) else ""
+
+    def answer(self) -> str:
+        answer = self.cell("答案")
+        if not answer:
+            raise FormatProblem("答案不能为空", "答案")
+        return answer
+
+    def options(self, label: str) -> list[str]:
+        """The 选项A… cells up to the last filled one: no gaps, at least two."""
+        options = [self.cell(name) for name in self.option_columns]
+        while options and not options[-1]:
+            options.pop()
+        for index, option in enumerate(options):
+            if not option:
+                column = self.option_columns[index]
+                raise FormatProblem(f"{column}为空，但后面还有选项", column)
+        if len(options) < 2:
+            raise FormatProblem(f"{label}至少需要两个选项", option_column(len(options)))
+        return options
+
+
+def _kind_words() -> str:
+    """"单选、多选、判断或填空": each kind's short sheet word."""
+    words = [kind.sheet_words[0] if kind.sheet_words else kind.label_zh
+             for kind in kinds.KINDS.values()]
+    return "、".join(words[:-1]) + f"或{words[-1]}" if len(words) > 1 else "".join(words)
+
+
 class _RowReader:
     def __init__(self, result: ImportResult, columns: dict[str, int]) -> None:
         self.result = result
@@ -157,23 +188,24 @@ class _RowReader:
         self.option_columns = sorted(name for name in columns if name.startswith("选项"))
 
     def read(self, row_number: int, cells: list[str]) -> None:
-        def cell(name: str) -> str:
-            index = self.columns.get(name)
-            return cells[index] if index is not None and index < len(cells) else ""
-
+        row = SheetRow(cells, self.columns, self.option_columns)
+        cell = row.cell
         problems: list[tuple[str | None, str]] = []
-        kind = KIND_WORDS.get(unicodedata.normalize("NFKC", cell("题型")).strip())
+        kind = kinds.kind_for_sheet_word(unicodedata.normalize("NFKC", cell("题型")).strip())
         if not cell("题型"):
             problems.append(("题型", "题型不能为空"))
         elif kind is None:
-            problems.append(("题型", f"无法识别的题型“{cell('题型')}”，应为单选、多选、判断或填空"))
+            problems.append(("题型", f"无法识别的题型“{cell('题型')}”，应为{_kind_words()}"))
         if not cell("题目"):
             problems.append(("题目", "题目不能为空"))
 
-        q = QuestionData(kind=kind or "", stem=cell("题目"), explanation=cell("解析"),
-                         source_row=row_number)
+        q = QuestionData(kind=kind.name if kind else "", stem=cell("题目"),
+                         explanation=cell("解析"), source_row=row_number)
         if kind:
-            problems += self.read_answer(q, cell)
+            try:
+                kind.from_row(q, row)
+            except FormatProblem as problem:
+                problems.append((problem.column, problem.message))
         difficulty_text = unicodedata.normalize("NFKC", cell("难度")).strip().lower()
         if difficulty_text:
             q.difficulty = DIFFICULTY_WORDS.get(difficulty_text)
@@ -187,46 +219,6 @@ class _RowReader:
             self.result.error(row_number, message, column)
         if not problems:
             self.result.questions.append(q)
-
-    def read_answer(self, q: QuestionData, cell) -> list[tuple[str | None, str]]:
-        answer = cell("答案")
-        label = kinds.kind_of(q.kind).label_zh
-        if q.kind in ("single", "multiple"):
-            options = [cell(name) for name in self.option_columns]
-            while options and not options[-1]:
-                options.pop()
-            for index, option in enumerate(options):
-                if not option:
-                    return [(self.option_columns[index], f"{self.option_columns[index]}为空，但后面还有选项")]
-            if len(options) < 2:
-                return [(option_column(len(options)), f"{label}至少需要两个选项")]
-            q.options = options
-        if not answer:
-            return [("答案", "答案不能为空")]
-        if q.kind == "truefalse":
-            q.answer_true = TRUE_FALSE_WORDS.get(unicodedata.normalize("NFKC", answer).strip().upper())
-            if q.answer_true is None:
-                return [("答案", f"判断题的答案“{answer}”无法识别，应为 对/错、正确/错误、√/×、T/F 或 是/否")]
-        elif q.kind == "fill":
-            q.accepted_answers = [a.strip() for a in _FILL_SEPARATORS.split(answer) if a.strip()]
-            if not q.accepted_answers:
-                return [("答案", "填空题的答案不能为空")]
-        else:
-            return self.read_choice_answer(q, answer, label)
-        return []
-
-    @staticmethod
-    def read_choice_answer(q: QuestionData, answer: str, label: str) -> list[tuple[str | None, str]]:
-        letters = _CHOICE_SEPARATORS.sub("", unicodedata.normalize("NFKC", answer).upper())
-        if not letters or not all("A" <= letter <= "Z" for letter in letters):
-            return [("答案", f"无法识别的答案“{answer}”，请填写选项字母，如 A 或 ACD")]
-        for letter in letters:
-            if ord(letter) - ord("A") >= len(q.options):
-                return [("答案", f"{label}的答案“{letter}”不在选项中")]
-        q.correct = sorted({ord(letter) - ord("A") for letter in letters})
-        if q.kind == "single" and len(q.correct) > 1:
-            return [("答案", f"单选题只能有一个答案，却填写了“{answer}”")]
-        return []
 
 
 def _read_rows(rows: Iterable[tuple[int, list[str]]]) -> ImportResult:
@@ -344,21 +336,16 @@ def _failure(message: str, row: int = 0) -> ImportResult:
 # Writing
 # --------------------------------------------------------------------------
 
-def _answer_cell(q: QuestionData) -> str:
-    if q.kind == "truefalse":
-        return "对" if q.answer_true else "错"
-    if q.kind == "fill":
-        return "|".join(q.accepted_answers)
-    return "".join(option_letter(i) for i in sorted(q.correct))
-
-
 def _rows_for(questions: Iterable[QuestionData]) -> tuple[list[str], list[list[str]]]:
     questions = list(questions)
-    option_count = max([TEMPLATE_OPTION_COUNT] + [len(q.options) for q in questions])
+    option_count = max([TEMPLATE_OPTION_COUNT]
+                       + [len(kinds.kind_of(q.kind).to_row(q)[0]) for q in questions])
     rows = []
     for q in questions:
-        options = list(q.options) + [""] * (option_count - len(q.options))
-        rows.append([kinds.kind_of(q.kind).label_zh, q.stem, *options, _answer_cell(q),
+        kind = kinds.kind_of(q.kind)
+        options, answer = kind.to_row(q)
+        options = options + [""] * (option_count - len(options))
+        rows.append([kind.label_zh, q.stem, *options, answer,
                      q.explanation, DIFFICULTY_LABELS.get(q.difficulty or "", ""),
                      "，".join(q.tags)])
     return header_columns(option_count), rows

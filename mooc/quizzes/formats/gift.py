@@ -132,14 +132,10 @@ class _Reader:
 
         q = QuestionData(kind="", stem=stem.strip(), explanation=explanation, name=name,
                          text_format=text_format or "plain", source_line=line)
-        unsupported = self.unsupported_type(answers.mask)
-        if unsupported:
-            self.result.skip(line, f"不支持的题型“{unsupported}”，已跳过")
-            return None
         block = GiftAnswers(answers, line)
         kind = next((kind for kind in kinds.gift_kinds() if kind.gift_matches(block)), None)
         if kind is None:
-            self.result.skip(line, "无法识别的题型，已跳过")
+            self.result.skip(line, f"不支持的题型“{unsupported_type(answers.mask)}”，已跳过")
             return None
         try:
             return kind.from_gift(q, block)
@@ -172,15 +168,17 @@ class _Reader:
             return None
         return open_at, close_at
 
-    @staticmethod
-    def unsupported_type(mask: str) -> str | None:
-        if not mask:
-            return "问答题"
-        if mask.startswith("#"):
-            return "数值题"
-        if "~" not in mask and "=" in mask and "->" in mask:
-            return "匹配题"
-        return None
+
+
+def unsupported_type(mask: str) -> str:
+    """What Moodle would call an answer block none of our kinds claims."""
+    if not mask:
+        return "问答题"
+    if mask.startswith("#"):
+        return "数值题"
+    if "~" not in mask and "=" in mask and "->" in mask:
+        return "匹配题"
+    return "未知"
 
 
 def parse_gift(text: str | bytes) -> ImportResult:

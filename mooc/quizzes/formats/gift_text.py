@@ -142,6 +142,13 @@ class GiftAnswers:
     def has_choices(self) -> bool:
         return "~" in self.text.mask
 
+    def is_short_answer(self) -> bool:
+        """"=answer" or "answer" lists: not empty (an essay), not "#…" (numerical),
+        not "a -> b" pairs (matching)."""
+        mask = self.text.mask
+        return bool(mask) and not mask.startswith("#") and not self.has_choices \
+            and not ("=" in mask and "->" in mask)
+
     def right_marks(self) -> int:
         """How many answers are written with "=" among "~" answers."""
         return sum(1 for marker, _ in self.text.split_at("~=") if marker == "=")

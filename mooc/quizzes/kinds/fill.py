@@ -79,7 +79,7 @@ class FillBlank(QuestionKind):
 
     @classmethod
     def gift_matches(cls, answers: GiftAnswers) -> bool:
-        return not answers.has_choices
+        return answers.is_short_answer()
 
     @classmethod
     def from_gift(cls, q: QuestionData, answers: GiftAnswers) -> QuestionData:

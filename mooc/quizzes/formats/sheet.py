@@ -28,28 +28,28 @@ import unicodedata
 import warnings
 from typing import Any, Iterable, Iterator
 
-from mooc.quizzes import kinds
-from mooc.quizzes.formats.common import FormatProblem, ImportResult, QuestionData, decode_text
+from mooc.quizzes.formats.common import ImportResult, QuestionData, decode_text
+from mooc.quizzes.formats.sheet_rows import (
+    TEMPLATE_OPTION_COUNT,
+    RowReader,
+    header_columns,
+    option_column,
+    question_rows,
+)
 
 MAX_DATA_ROWS = 5000
 MAX_SCANNED_ROWS = 50_000  # rows of formatting-only padding still cost time to read
 MAX_COLUMNS = 40
 HEADER_SEARCH_ROWS = 5  # a title line above the header is common in hand-made sheets
 
-_TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 _FORMULA_START = "=+-@"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
-TEMPLATE_OPTION_COUNT = 6  # 选项A–选项F; readers also accept 选项G… up to 选项Z
 REQUIRED_COLUMNS = ("题型", "题目", "答案")
 COLUMN_WIDTHS = {"题型": 8, "题目": 50, "答案": 10, "解析": 40, "难度": 6, "标签": 18}
 OPTION_WIDTH = 20
 
-DIFFICULTY_WORDS = {"易": "easy", "简单": "easy", "容易": "easy", "easy": "easy",
-                    "中": "medium", "中等": "medium", "一般": "medium", "medium": "medium",
-                    "难": "hard", "困难": "hard", "较难": "hard", "hard": "hard"}
-DIFFICULTY_LABELS = {"easy": "易", "medium": "中", "hard": "难"}
 _COLUMN_ALIASES = {"题型": "题型", "题目类型": "题型", "类型": "题型",
                    "题目": "题目", "题干": "题目", "试题": "题目", "题目内容": "题目", "问题": "题目",
                    "答案": "答案", "正确答案": "答案", "参考答案": "答案", "标准答案": "答案",
@@ -71,19 +71,6 @@ EXAMPLE_ROWS = [
     ["填空", "中国共产党的最高理想和最终目标是实现____。", "", "", "", "", "", "", "共产主义",
      "多个可接受的答案用 | 分隔。", "中", "党章"],
 ]
-
-
-def option_letter(index: int) -> str:
-    return chr(ord("A") + index)
-
-
-def option_column(index: int) -> str:
-    return "选项" + option_letter(index)
-
-
-def header_columns(option_count: int) -> list[str]:
-    return ["题型", "题目", *(option_column(i) for i in range(option_count)),
-            "答案", "解析", "难度", "标签"]
 
 
 def canonical_column(title: str) -> str | None:
@@ -142,90 +129,11 @@ def _find_header(rows: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]
     return None
 
 
-class SheetRow:
-    """One data row as a question kind reads it (`QuestionKind.from_row`)."""
-
-    def __init__(self, cells: list[str], columns: dict[str, int], option_columns: list[str]):
-        self.cells = cells
-        self.columns = columns
-        self.option_columns = option_columns
-
-    def cell(self, name: str) -> str:
-        index = self.columns.get(name)
-        return self.cells[index] if index is not None and index < len(self.cells) else ""
-
-    def answer(self) -> str:
-        answer = self.cell("答案")
-        if not answer:
-            raise FormatProblem("答案不能为空", "答案")
-        return answer
-
-    def options(self, label: str) -> list[str]:
-        """The 选项A… cells up to the last filled one: no gaps, at least two."""
-        options = [self.cell(name) for name in self.option_columns]
-        while options and not options[-1]:
-            options.pop()
-        for index, option in enumerate(options):
-            if not option:
-                column = self.option_columns[index]
-                raise FormatProblem(f"{column}为空，但后面还有选项", column)
-        if len(options) < 2:
-            raise FormatProblem(f"{label}至少需要两个选项", option_column(len(options)))
-        return options
-
-
-def _kind_words() -> str:
-    """"单选、多选、判断或填空": each kind's short sheet word."""
-    words = [kind.sheet_words[0] if kind.sheet_words else kind.label_zh
-             for kind in kinds.KINDS.values()]
-    return "、".join(words[:-1]) + f"或{words[-1]}" if len(words) > 1 else "".join(words)
-
-
-class _RowReader:
-    def __init__(self, result: ImportResult, columns: dict[str, int]) -> None:
-        self.result = result
-        self.columns = columns
-        self.option_columns = sorted(name for name in columns if name.startswith("选项"))
-
-    def read(self, row_number: int, cells: list[str]) -> None:
-        row = SheetRow(cells, self.columns, self.option_columns)
-        cell = row.cell
-        problems: list[tuple[str | None, str]] = []
-        kind = kinds.kind_for_sheet_word(unicodedata.normalize("NFKC", cell("题型")).strip())
-        if not cell("题型"):
-            problems.append(("题型", "题型不能为空"))
-        elif kind is None:
-            problems.append(("题型", f"无法识别的题型“{cell('题型')}”，应为{_kind_words()}"))
-        if not cell("题目"):
-            problems.append(("题目", "题目不能为空"))
-
-        q = QuestionData(kind=kind.name if kind else "", stem=cell("题目"),
-                         explanation=cell("解析"), source_row=row_number)
-        if kind:
-            try:
-                kind.from_row(q, row)
-            except FormatProblem as problem:
-                problems.append((problem.column, problem.message))
-        difficulty_text = unicodedata.normalize("NFKC", cell("难度")).strip().lower()
-        if difficulty_text:
-            q.difficulty = DIFFICULTY_WORDS.get(difficulty_text)
-            if q.difficulty is None:
-                problems.append(("难度", f"无法识别的难度“{cell('难度')}”，应为易、中、难（可留空）"))
-        q.tags = list(dict.fromkeys(t for t in _TAG_SEPARATORS.split(cell("标签")) if t))
-
-        if not problems:
-            problems = [(None, message) for message in kinds.validate(q)]
-        for column, message in problems:
-            self.result.error(row_number, message, column)
-        if not problems:
-            self.result.questions.append(q)
-
-
 def _read_rows(rows: Iterable[tuple[int, list[str]]]) -> ImportResult:
     """Shared by xlsx and CSV: ``rows`` are (row number as shown, cell texts)."""
     result = ImportResult()
     pending: list[tuple[int, list[str]]] = []
-    reader: _RowReader | None = None
+    reader: RowReader | None = None
     data_rows = 0
     for row_number, cells in rows:
         if row_number > MAX_SCANNED_ROWS:
@@ -242,7 +150,7 @@ def _read_rows(rows: Iterable[tuple[int, list[str]]]) -> ImportResult:
                 if missing:
                     result.error(header_row, "缺少必需的列：" + "、".join(missing))
                     return result
-                reader = _RowReader(result, columns)
+                reader = RowReader(result, columns)
                 # Rows above the header (a title line) are not questions.
                 pending = []
             elif len(pending) >= HEADER_SEARCH_ROWS:
@@ -336,21 +244,6 @@ def _failure(message: str, row: int = 0) -> ImportResult:
 # Writing
 # --------------------------------------------------------------------------
 
-def _rows_for(questions: Iterable[QuestionData]) -> tuple[list[str], list[list[str]]]:
-    questions = list(questions)
-    option_count = max([TEMPLATE_OPTION_COUNT]
-                       + [len(kinds.kind_of(q.kind).to_row(q)[0]) for q in questions])
-    rows = []
-    for q in questions:
-        kind = kinds.kind_of(q.kind)
-        options, answer = kind.to_row(q)
-        options = options + [""] * (option_count - len(options))
-        rows.append([kind.label_zh, q.stem, *options, answer,
-                     q.explanation, DIFFICULTY_LABELS.get(q.difficulty or "", ""),
-                     "，".join(q.tags)])
-    return header_columns(option_count), rows
-
-
 INSTRUCTIONS = [
     "填写说明",
     "1. 每行一道题，第 1 行是表头，请不要修改表头文字。",
@@ -405,13 +298,13 @@ def _workbook_bytes(columns: list[str], rows: list[list[str]], *, as_template: b
 
 
 def write_xlsx(questions: Iterable[QuestionData]) -> bytes:
-    columns, rows = _rows_for(questions)
+    columns, rows = question_rows(questions)
     return _workbook_bytes(columns, rows)
 
 
 def write_csv(questions: Iterable[QuestionData]) -> bytes:
     """UTF-8 with BOM, which Excel needs to show Chinese correctly."""
-    columns, rows = _rows_for(questions)
+    columns, rows = question_rows(questions)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)

@@ -4,7 +4,7 @@ The base class, the registry and the grading helpers are in `base`; each built-i
 type (with its GIFT and spreadsheet mapping) has its own module. A new type is a
 module with a `QuestionKind` subclass plus one `register(...)` line below.
 """
-from mooc.quizzes.kinds.base import (  # noqa: F401  (the package's API)
+from mooc.quizzes.kinds.base import (
     KINDS,
     MAX_FILL_RESPONSE,
     MAX_OPTIONS,
@@ -28,3 +28,10 @@ from mooc.quizzes.kinds.truefalse import TrueFalse
 
 for _kind in (SingleChoice, MultipleChoice, TrueFalse, FillBlank):
     register(_kind)
+
+__all__ = [
+    "KINDS", "MAX_FILL_RESPONSE", "MAX_OPTIONS", "WEIGHT_TOLERANCE", "FillBlank",
+    "MultipleChoice", "QuestionKind", "SingleChoice", "TrueFalse", "draw_kinds", "gift_kinds",
+    "grade", "kind_for_sheet_word", "kind_of", "loose_text", "option_letter", "register",
+    "registered", "unregister", "validate",
+]

@@ -38,7 +38,6 @@ exact right set / a full-credit (100 %) answer.
 from __future__ import annotations
 
 import math
-import unicodedata
 from typing import Any, ClassVar
 
 from contextlib import contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mooc.catalog import kinds
-from mooc.catalog.packages import rules
+from mooc.catalog.packages.rules import COURSE_KEYS, Checker, lesson_keys
 from mooc.catalog.packages.format import (
     COURSE_FILE,
     IMAGE_SUFFIXES,
@@ -56,7 +56,7 @@ class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.errors: list[PackageError] = []
-        # What lesson kinds keep for the whole read (rules.Checker.memo).
+        # What lesson kinds keep for the whole read (Checker.memo).
         self.memo: dict[str, Any] = {}
 
     def error(self, file: str, line: int | None, message: str) -> None:
@@ -115,8 +115,8 @@ class _Reader:
         return data, TomlLines(text)
 
     def course_fields(self, data: dict[str, Any], where: TomlLines) -> CoursePackage:
-        check = rules.Checker(self, COURSE_FILE, where)
-        check.unknown_keys(data, rules.COURSE_KEYS, ())
+        check = Checker(self, COURSE_FILE, where)
+        check.unknown_keys(data, COURSE_KEYS, ())
         slug = data.get("slug", self.root.name)
         if not is_valid_slug(slug):
             check.fail(("slug",), f"课程标识“{slug}”不合法：只能使用小写字母、数字和连字符（-）")
@@ -144,7 +144,7 @@ class _Reader:
 
     def chapter_specs(self, data: dict[str, Any], where: TomlLines) -> list[_ChapterEntry]:
         """(chapter, lesson references or None, index) for each valid [[chapters]] entry."""
-        check = rules.Checker(self, COURSE_FILE, where)
+        check = Checker(self, COURSE_FILE, where)
         chapters = data.get("chapters")
         if not isinstance(chapters, list) or not chapters:
             check.fail(("chapters",), "课程至少需要一个章节（[[chapters]]）")
@@ -208,8 +208,8 @@ class _Reader:
             return placeholder
         errors_before = len(self.errors)
         front, where = lesson_file.front, lesson_file.locate
-        check = rules.Checker(self, relative, where)
-        check.unknown_keys(front, rules.lesson_keys(), ())
+        check = Checker(self, relative, where)
+        check.unknown_keys(front, lesson_keys(), ())
         kind = front.get("kind", "text")
         if not isinstance(kind, str) or kind not in kinds.KINDS:
             names = list(kinds.KINDS)

@@ -65,8 +65,13 @@ def kind_for(name) -> type["LessonKind"]:
     return KINDS.get(name, TextLesson)
 
 
+def ordered():
+    """Registered kinds in menu order (registration order varies with import order)."""
+    return sorted(KINDS.values(), key=lambda cls: cls.menu_order)
+
+
 def choices():
-    return [(cls.name, cls.label) for cls in KINDS.values()]
+    return [(cls.name, cls.label) for cls in ordered()]
 
 
 class LessonKind:
@@ -75,6 +80,8 @@ class LessonKind:
     icon: ClassVar[str]
     template: ClassVar[str]
     author_template: ClassVar[str | None] = None
+    # Place in menus and lists: text 10, video 20, quiz 30; new kinds after them.
+    menu_order: ClassVar[int] = 100
     # Shows the "我已学完" button: the learner's POST is what completes it.
     reader_completes: ClassVar[bool] = False
     completion_rule: ClassVar[object] = ""
@@ -172,6 +179,7 @@ class LessonKind:
 @register
 class TextLesson(LessonKind):
     name = "text"
+    menu_order = 10
     label = _l("图文")
     icon = "文"
     template = "catalog/kinds/text.html"

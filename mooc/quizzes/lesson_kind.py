@@ -15,6 +15,7 @@ from mooc.quizzes.permissions import can_edit_bank
 
 class QuizLesson(lesson_kinds.LessonKind):
     name = "quiz"
+    menu_order = 30
     label = _l("测验")
     icon = "✎"
     template = "quizzes/lesson_kind.html"

@@ -30,6 +30,7 @@ _CAPTION_LINE_PREFIX = re.compile(r"^第 \d+ 行：")
 
 class VideoLessonKind(kinds.LessonKind):
     name = "video"
+    menu_order = 20
     label = _l("视频")
     icon = "▶"
     template = "video/lesson.html"

@@ -212,7 +212,7 @@ class _Reader:
         check.unknown_keys(front, lesson_keys(), ())
         kind = front.get("kind", "text")
         if not isinstance(kind, str) or kind not in kinds.KINDS:
-            names = list(kinds.KINDS)
+            names = [cls.name for cls in kinds.ordered()]
             expected = "、".join(names[:-1]) + f" 或 {names[-1]}" if len(names) > 1 else names[0]
             check.fail(("kind",), f"未知的课时类型“{kind}”（应为 {expected}）")
             kind = None

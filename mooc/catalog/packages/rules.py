@@ -29,7 +29,7 @@ COMMON_LESSON_KEYS = ("title", "kind", "required", "min_reading_minutes", "attac
 def lesson_keys() -> tuple[str, ...]:
     """Every key a lesson file may hold, common keys first, then each kind's."""
     keys = dict.fromkeys(COMMON_LESSON_KEYS)
-    for kind in kinds.KINDS.values():
+    for kind in kinds.ordered():
         keys.update(dict.fromkeys(kind.package_keys))
     return tuple(keys)
 
@@ -138,7 +138,7 @@ class Checker:
 
     def keys_only_for(self, front: dict[str, Any], kind: str) -> None:
         own = kinds.KINDS[kind].package_keys
-        for other in kinds.KINDS.values():
+        for other in kinds.ordered():
             if other.name == kind:
                 continue
             for key in other.package_keys:

@@ -18,6 +18,12 @@ purpose:
 * matching, numerical, essay and description questions are reported as
   unsupported and skipped, never half-imported.
 
+This module parses the shared syntax (names, format tags, braces, comments);
+which kind an answer block is, and the question's data, is decided by the
+question kinds (`gift_matches` in `gift_priority` order, `from_gift`), and each
+kind writes its own answers (`to_gift`).  Moodle's types none of our kinds
+claims are reported as unsupported.
+
 The parser never raises: every problem becomes an `ImportIssue` carrying the
 line number of the question (or of the offending brace).
 """

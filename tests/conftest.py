@@ -15,11 +15,21 @@ from sqlalchemy import create_engine, text
 
 from config import TestingConfig, database_url
 from mooc import create_app
+from mooc.catalog import kinds as lesson_kinds
 from mooc.extensions import db as _db
+from mooc.quizzes.lesson_kind import QuizLesson
+from mooc.video.lesson_kind import VideoLessonKind
 from tests import factories
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 POSTGRES_MODE = os.environ.get("MOOC_TEST_DB") == "postgres"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def builtin_lesson_kinds():
+    """Package tests read video and quiz lessons without an app (which registers them)."""
+    for kind in (VideoLessonKind, QuizLesson):
+        lesson_kinds.register(kind)
 
 
 def pytest_configure(config):

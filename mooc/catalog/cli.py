@@ -74,10 +74,7 @@ def import_command(path, draft, no_video_check):
     course = summary.course
     audit("course.import", course, f"导入课程包 {course.slug}", path=str(path))
     db.session.commit()
-    click.echo(f"{'已创建' if summary.created else '已更新'}课程 {course.slug}（{course.title}）："
-               f"新建 {summary.lessons_created} 课时，更新 {summary.lessons_updated} 课时"
-               + (f"，停用 {len(summary.lessons_retired)} 课时" if summary.lessons_retired else "")
-               + (f"，{len(summary.videos)} 个视频已排队转码" if summary.videos else ""))
+    click.echo(summary.describe())
 
 
 @courses_group.command("export")

@@ -198,12 +198,38 @@ def course_by_slug(slug):
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
-def upsert_course(slug, actor, **fields):
-    """(course, created): the course with this slug updated in place, or a new one."""
+def _same_value(current, wanted):
+    if isinstance(wanted, list):  # orgs, owners (rows) and categories (codes): order-free
+        key = lambda item: getattr(item, "id", item)  # noqa: E731
+        return sorted(map(key, current), key=str) == sorted(map(key, wanted), key=str)
+    return current == wanted
+
+
+def course_changes(course, actor, **fields):
+    """The subset of `fields` that would change `course` (checked as update_course would)."""
+    clean = _clean_course_fields(fields, actor, course)
+    current = {key: course.audience_categories if key == "categories" else getattr(course, key)
+               for key in clean}
+    return {key: fields.get(key, value) for key, value in clean.items()
+            if not _same_value(current[key], value)}
+
+
+def sync_course(slug, actor, **fields):
+    """(course, created, changed): like upsert_course, but an update that changes
+    nothing leaves the course untouched (a re-imported package must not look fresh)."""
     course = course_by_slug(check_slug(slug))
     if course is None:
-        return create_course(actor, slug=slug, **fields), True
-    return update_course(course, actor, **fields), False
+        return create_course(actor, slug=slug, **fields), True, True
+    changes = course_changes(course, actor, **fields)
+    if changes:
+        update_course(course, actor, **changes)
+    return course, False, bool(changes)
+
+
+def upsert_course(slug, actor, **fields):
+    """(course, created): the course with this slug updated in place, or a new one."""
+    course, created, _changed = sync_course(slug, actor, **fields)
+    return course, created
 
 
 def publish_course(course, actor):

@@ -14,5 +14,6 @@ def load_course_packages():
         except PackageImportError as exc:
             lines.append(f"课程包 {folder.name} 无效：{exc}")
             continue
-        lines.append(f"课程 {summary.course.title}：{'新建' if summary.created else '已是最新'}")
+        state = "新建" if summary.created else "已更新" if summary.changed else "已是最新"
+        lines.append(f"课程 {summary.course.title}：{state}")
     return lines

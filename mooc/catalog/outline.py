@@ -92,16 +92,27 @@ def delete_chapter(chapter, actor):
           course_id=course.id)
 
 
-def upsert_chapter(course, slug, actor, *, title, position=None):
+def sync_chapter(course, slug, actor, *, title, position=None):
+    """(chapter, created, changed); an unchanged chapter is left untouched."""
     chapter = next((c for c in course.chapters if c.slug == check_slug(slug)), None)
     if chapter is None:
-        return add_chapter(course, actor, title, slug=slug, position=position), True
-    rename_chapter(chapter, actor, title)
+        return add_chapter(course, actor, title, slug=slug, position=position), True, True
+    changed = chapter.title != clean_title(title)
+    if changed:
+        rename_chapter(chapter, actor, title)
     if position is not None:
         chapters = [c for c in course.chapters if c is not chapter]
         chapters.insert(max(0, position), chapter)
+        before = [c.position for c in course.chapters]
         renumber(chapters)
-    return chapter, False
+        changed = changed or before != [c.position for c in course.chapters]
+    return chapter, False, changed
+
+
+def upsert_chapter(course, slug, actor, *, title, position=None):
+    chapter, created, _changed = sync_chapter(course, slug, actor, title=title,
+                                              position=position)
+    return chapter, created
 
 
 # --------------------------------------------------------------------------
@@ -197,18 +208,36 @@ def update_lesson(lesson, actor, **fields):
     return lesson
 
 
-def upsert_lesson(course, slug, actor, *, chapter, title, position=None, **fields):
-    """(lesson, created). The id stays on update, so learners' progress is kept."""
+def lesson_changes(lesson, **fields):
+    """The subset of `fields` that would change `lesson` (checked as update_lesson would)."""
+    clean = _clean_lesson_fields(lesson.course, fields)
+    return {key: fields[key] for key, value in clean.items() if getattr(lesson, key) != value}
+
+
+def sync_lesson(course, slug, actor, *, chapter, title, position=None, **fields):
+    """(lesson, created, changed). The id stays on update, so learners' progress is kept;
+    an update that changes nothing leaves the lesson (and its course) untouched."""
     lesson = next((l for l in course.lessons if l.slug == check_slug(slug)), None)
     if lesson is None:
         return create_lesson(course, actor, chapter=chapter, title=title, slug=slug,
-                             position=position, **fields), True
-    update_lesson(lesson, actor, chapter=chapter, title=title, **fields)
+                             position=position, **fields), True, True
+    changes = lesson_changes(lesson, chapter=chapter, title=title, **fields)
+    if changes:
+        update_lesson(lesson, actor, **changes)
+    moved = False
     if position is not None:
         siblings = [l for l in lesson.chapter.lessons if l is not lesson]
         siblings.insert(max(0, position), lesson)
+        moved = [l.id for l in lesson.chapter.lessons] != [l.id for l in siblings]
         renumber(siblings)
-    return lesson, False
+    return lesson, False, bool(changes) or moved
+
+
+def upsert_lesson(course, slug, actor, *, chapter, title, position=None, **fields):
+    """(lesson, created). The id stays on update, so learners' progress is kept."""
+    lesson, created, _changed = sync_lesson(course, slug, actor, chapter=chapter, title=title,
+                                            position=position, **fields)
+    return lesson, created
 
 
 def set_lesson_published(lesson, actor, published):

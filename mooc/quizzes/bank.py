@@ -229,12 +229,8 @@ def kind_label(name):
 
 def matches_rule(question, rule):
     """A draw rule picks questions of its kind, with any of its tags and its difficulty."""
-    if question.kind != rule.get("kind"):
-        return False
-    tags = rule.get("tags") or []
-    if tags and not set(tags) & set(question.tags or []):
-        return False
-    return not rule.get("difficulty") or question.difficulty == rule["difficulty"]
+    kind = kinds.KINDS.get(question.kind)
+    return kind is not None and kind.draws_for(question, rule)
 
 
 def pool(course, rule, questions=None):

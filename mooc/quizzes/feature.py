@@ -1,10 +1,12 @@
 """Quizzes: question banks, papers, attempts with autosave, results, the wrong-answer book."""
 from flask_babel import lazy_gettext as _l
 
+from mooc.catalog import kinds as lesson_kinds
 from mooc.core import jobs, navigation
 from mooc.core.permissions import everyone
 from mooc.core.registry import mark_registered
 from mooc.quizzes import api, bank_views, cli, settings_views, tasks, views
+from mooc.quizzes.lesson_kind import QuizLesson
 
 
 def register(app):
@@ -13,4 +15,5 @@ def register(app):
         app.register_blueprint(module.bp)
     app.cli.add_command(cli.quiz_group)
     navigation.register(app, _l("错题本"), "quizzes.wrong_book", everyone, order=20)
+    lesson_kinds.register(QuizLesson)
     jobs.register_tasks(app, tasks)

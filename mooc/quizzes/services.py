@@ -9,7 +9,7 @@ from sqlalchemy import select
 from mooc.catalog.models import Lesson
 from mooc.core.models import utcnow
 from mooc.extensions import db
-from mooc.quizzes import bank
+from mooc.quizzes import bank, kinds
 from mooc.quizzes.formats.common import DIFFICULTIES
 from mooc.quizzes.models import (AFTER_SUBMIT, FEEDBACK_POLICIES, FIXED, HIGHEST, MODES, RANDOM,
                                  SCORE_POLICIES, Question, Quiz, QuizItem)
@@ -80,7 +80,7 @@ def clean_rules(rules):
         if not isinstance(rule, dict):
             raise QuizError("抽题规则格式无效。")
         kind = rule.get("kind")
-        if kind not in dict(bank.kind_choices()):
+        if kind not in kinds.draw_kinds():
             raise QuizError(f"第 {index} 条抽题规则的题型无效。")
         try:
             count = int(rule.get("count"))

@@ -12,7 +12,6 @@ from mooc.catalog.models import Lesson
 from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
 from mooc.quizzes import attempts, paper, results, services, wrongbook
-from mooc.quizzes import lesson_kind  # noqa: F401  (registers the quiz lesson kind)
 from mooc.quizzes.forms import ActionForm, PracticeForm
 from mooc.quizzes.models import Attempt
 from mooc.quizzes.permissions import (can_answer_attempt, can_take_quiz, can_view_attempt,

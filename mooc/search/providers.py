@@ -2,8 +2,8 @@
 transcript cue. Providers read the database as it is now, so replaying a change is
 always safe; anything unpublished yields nothing and is removed from the index.
 
-Quiz answers never reach the index: a lesson contributes only its kind's
-`search_text`, and the quiz kind leaves questions out of it.
+A lesson's own documents come from its kind (`search_documents`): the video kind adds
+one per caption cue, and the quiz kind leaves questions and answers out.
 """
 import io
 import logging
@@ -17,8 +17,6 @@ from mooc.search import services
 
 log = logging.getLogger(__name__)
 MAX_ATTACHMENT_CHARS = 200_000
-# Features that own timed text (video transcripts) add a function: lesson -> cues.
-TRANSCRIPT_SOURCES = []
 
 
 def _url(endpoint, **values):
@@ -44,9 +42,7 @@ def lesson_documents(lesson_id):
         return []
     base = {"course_id": lesson.course_id, "lesson_id": lesson.id, "lesson_kind": lesson.kind}
     url = _url("catalog.lesson", course_id=lesson.course_id, lesson_id=lesson.id)
-    docs = [{**base, "doc_id": f"lesson:{lesson.id}", "kind": "lesson", "title": lesson.title,
-             "body": lesson.kind_class.search_text(lesson), "url": url,
-             "tags": [str(lesson.course.title)]}]
+    docs = lesson.kind_class.search_documents(lesson, base, url)
     for attachment in lesson.attachments:
         text = attachment_text(attachment)
         if text:
@@ -54,12 +50,6 @@ def lesson_documents(lesson_id):
                          "kind": "attachment", "title": f"{lesson.title} · {attachment.filename}",
                          "body": text, "url": _url("catalog.attachment",
                                                    attachment_id=attachment.id)})
-    for source in TRANSCRIPT_SOURCES:
-        for number, cue in enumerate(source(lesson) or []):
-            docs.append({**base, "doc_id": f"lesson:{lesson.id}#cue{number}",
-                         "kind": "transcript", "title": lesson.title, "body": cue["text"],
-                         "start_seconds": float(cue["start"]),
-                         "url": f"{url}?t={int(cue['start'])}"})
     return docs
 
 

@@ -1,7 +1,9 @@
 """Video lessons: resumable upload, transcoding, the player and honest watch tracking."""
+from mooc.catalog import kinds as lesson_kinds
 from mooc.core import jobs, storage
 from mooc.core.registry import mark_registered
 from mooc.video import api, cli, services, tasks, views
+from mooc.video.lesson_kind import VideoLessonKind
 
 
 def register(app):
@@ -9,5 +11,6 @@ def register(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.video_group)
+    lesson_kinds.register(VideoLessonKind)
     storage.register_reference_check(app, services.STORAGE_OWNER, services.uses_stored_file)
     jobs.register_tasks(app, tasks)

@@ -20,7 +20,7 @@ from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_author_courses, can_view_job, require
 from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
-from mooc.video import lesson_kind, media, services, uploads  # noqa: F401 (lesson_kind: registers the kind)
+from mooc.video import media, services, uploads
 from mooc.video.forms import CaptionsForm, VideoActionForm, VideoUploadForm
 from mooc.video.processing.media_probe import VideoRejected
 from mooc.video.models import VideoAsset

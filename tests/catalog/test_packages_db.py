@@ -11,6 +11,7 @@ from mooc.catalog.models import Lesson
 from mooc.catalog.packages import read_package
 from mooc.catalog.packages.exporter import export_course
 from mooc.catalog.packages.importer import PackageImportError, import_and_commit
+from mooc.core.models import BackgroundJob
 from mooc.demo import services as demo
 from mooc.progress import services as progress
 
@@ -111,3 +112,47 @@ def test_cli_import_and_export(app, db, demo_people, tmp_path):
     (broken / "course.toml").write_text("slug = ", "utf-8")
     result = runner.invoke(args=["courses", "import", str(broken)])
     assert result.exit_code != 0 and "course.toml" in result.output
+
+
+# --- re-import: only what changed is touched, and the summary says so -----------
+
+def _stamps(course):
+    return course.content_updated_at, {lesson.slug: lesson.updated_at for lesson in course.lessons}
+
+
+def _job_count(db):
+    return db.session.scalar(select(func.count(BackgroundJob.id)))
+
+
+@pytest.mark.parametrize("slug", DEMOS)
+def test_unchanged_reimport_changes_nothing(app, db, demo_people, tmp_path, slug):
+    package = copy_demo(slug, tmp_path)
+    first = import_and_commit(package)
+    assert first.created and first.changed
+    course_stamp, lesson_stamps = _stamps(first.course)
+    jobs = _job_count(db)
+
+    again = import_and_commit(package)
+    assert not again.changed, again.describe()
+    assert again.lessons_updated == 0 and again.lessons_created == 0 and not again.pending
+    assert again.jobs_queued == 0 and _job_count(db) == jobs
+    assert "没有变化" in again.describe()
+    db.session.expire_all()
+    assert _stamps(again.course) == (course_stamp, lesson_stamps)
+
+
+def test_changing_one_lesson_updates_only_that_lesson(app, db, demo_people, tmp_path):
+    package = copy_demo(DEMOS[0], tmp_path)
+    first = import_and_commit(package, check_videos=False)
+    course_stamp, lesson_stamps = _stamps(first.course)
+    lesson_file = package / "lessons" / "05-online-dues.md"
+    lesson_file.write_text(lesson_file.read_text("utf-8") + "\n补充一段说明。\n", "utf-8")
+
+    again = import_and_commit(package, check_videos=False)
+    assert again.lessons_updated == 1 and again.lessons_created == 0
+    assert "更新 1 课时" in again.describe() and "排队" not in again.describe()
+    db.session.expire_all()
+    new_course_stamp, new_lesson_stamps = _stamps(again.course)
+    assert new_course_stamp > course_stamp
+    changed = {slug for slug, stamp in new_lesson_stamps.items() if stamp != lesson_stamps[slug]}
+    assert changed == {"online-dues"}

@@ -15,7 +15,7 @@ MOOC = Path(mooc.__file__).parent
 REGISTERING_CALLS = {("navigation", "register"), ("storage", "register_reference_check"),
                      ("health", "register"), ("jobs", "register_tasks"),
                      ("hooks", "register"), ("services", "register_provider"),
-                     ("demo", "add_step")}
+                     ("demo", "add_step"), ("lesson_kinds", "register")}
 
 
 def all_module_names():

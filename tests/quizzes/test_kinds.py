@@ -53,6 +53,7 @@ def test_adding_a_type_is_adding_a_class():
         def _score(cls, q, response, partial, lenient):
             return response / 5
 
+    kinds.register(Rating)
     try:
         q = QuestionData(kind="rating", stem="你对本课的评分")
         assert kinds.validate(q) == []

@@ -213,7 +213,7 @@ def _apply(root, edits):
 @fuzz_settings()
 @given(edits=damaged_package())
 def test_package_reader_never_raises_on_a_damaged_package(app, tmp_path_factory, edits):
-    from mooc.catalog.packages.format import read_package
+    from mooc.catalog.packages import read_package
     if not DEMO_PACKAGE.is_dir():
         pytest.skip("demo course package not found")
     root = tmp_path_factory.mktemp("pkg") / "course"
@@ -228,7 +228,7 @@ def test_package_reader_never_raises_on_a_damaged_package(app, tmp_path_factory,
 @fuzz_settings(scale=0.5)
 @given(files=st.dictionaries(st.sampled_from(PACKAGE_NAMES), file_content, max_size=6))
 def test_package_reader_never_raises_on_a_random_folder(app, tmp_path_factory, files):
-    from mooc.catalog.packages.format import read_package
+    from mooc.catalog.packages import read_package
     root = tmp_path_factory.mktemp("pkg") / "course"
     root.mkdir()
     for name, content in files.items():

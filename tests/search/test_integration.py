@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from mooc.catalog import services as catalog
 from mooc.search import providers, services
 from mooc.search.models import SearchOutbox
+from mooc.video import services as video_services
 from tests.catalog_factories import make_course, make_lesson
 
 
@@ -72,10 +73,10 @@ def test_restricted_course_never_appears_for_outsiders(index, db, make_org, make
 
 def test_transcript_hits_carry_timestamps(index, db, monkeypatch):
     course = make_course("视频课")
-    lesson = make_lesson(course, "视频：党的建设")
-    monkeypatch.setattr(providers, "TRANSCRIPT_SOURCES", [lambda l: [
+    lesson = make_lesson(course, "视频：党的建设", kind="video")
+    monkeypatch.setattr(video_services, "transcript_cues", lambda l: [
         {"start": 12.5, "end": 15, "text": "今天我们学习两学一做"},
-        {"start": 75, "end": 80, "text": "学习强国平台的使用"}] if l.id == lesson.id else []])
+        {"start": 75, "end": 80, "text": "学习强国平台的使用"}] if l.id == lesson.id else [])
     services.enqueue(f"lesson:{lesson.id}")
     db.session.commit()
     drain()

@@ -4,9 +4,7 @@ from pathlib import Path
 
 from mooc.accounts.models import CATEGORIES
 from mooc.catalog.models import CourseMedia
-from mooc.catalog.packages import (ChapterSpec, CoursePackage, LessonSpec, QuizSpec,
-                                   write_package)
-from mooc.catalog.packages.format import QUIZ_DEFAULTS
+from mooc.catalog.packages import ChapterSpec, CoursePackage, LessonSpec, write_package
 from mooc.catalog.rendering import MEDIA_URL
 from mooc.core import storage
 from mooc.extensions import db
@@ -44,28 +42,6 @@ def _body_for_package(lesson, media, names):
     return _MEDIA_REF.sub(replace, lesson.body or "")
 
 
-def _quiz_spec(lesson, remembered):
-    from mooc.quizzes.services import quiz_package_data
-    questions, settings = quiz_package_data(lesson)
-    settings = {k: settings.get(k, default) for k, default in QUIZ_DEFAULTS.items()}
-    questions_file = remembered.get("questions") or f"quizzes/{lesson.slug}.gift"
-    return QuizSpec(questions_file=questions_file, questions=questions, settings=settings)
-
-
-def _video_paths(lesson, media, remembered):
-    from mooc.video.services import video_package_files
-    source, captions_text = video_package_files(lesson)
-    video = captions = None
-    if source is not None:
-        name = Path(remembered.get("video") or f"media/{lesson.slug}.mp4").name
-        video = media.add(f"video:{lesson.id}", name, reader=lambda p=source: Path(p).read_bytes())
-    if captions_text:
-        name = Path(remembered.get("captions") or f"media/{lesson.slug}.vtt").name
-        captions = media.add(f"captions:{lesson.id}", name,
-                             reader=lambda t=captions_text: t.encode("utf-8"))
-    return video, captions
-
-
 def build_package(course):
     """The CoursePackage for `course` and a reader for every media file it names."""
     media = _Media()
@@ -85,10 +61,7 @@ def build_package(course):
                               body_markdown=_body_for_package(lesson, media, names),
                               min_reading_seconds=lesson.min_reading_seconds)
             spec.attachments = [media.add(a.storage_key, a.filename) for a in lesson.attachments]
-            if lesson.kind == "quiz":
-                spec.quiz = _quiz_spec(lesson, remembered)
-            if lesson.kind == "video":
-                spec.video, spec.captions = _video_paths(lesson, media, remembered)
+            lesson.kind_class.export_spec(lesson, spec, media, remembered)
             specs.append(spec)
         chapters.append(ChapterSpec(slug=chapter.slug, title=chapter.title, lessons=specs))
     package = CoursePackage(

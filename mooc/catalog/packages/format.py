@@ -8,34 +8,39 @@ deployments) described in docs/course-package.md:
     media/…                   cover, images, videos, captions, attachments
     quizzes/….gift|.xlsx|.csv question banks used by quiz lessons
 
-Everything here is plain data with no Flask and no database, so the reader,
-the writer, the importer and the exporter all speak the same types.  All
-paths stored in these dataclasses are package-relative POSIX paths
-("media/cover.jpg"), never absolute ones.
+Everything here is plain data with no database, so the reader, the writer,
+the importer and the exporter all speak the same types.  What a lesson kind
+adds (a video, a quiz…) is read and written by its LessonKind class
+(mooc/catalog/kinds.py); LessonSpec carries it.  All paths stored in these
+dataclasses are package-relative POSIX paths ("media/cover.jpg"), never
+absolute ones; paths.py checks and resolves them.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mooc.quizzes.formats.common import KIND_NAMES, QuestionData
-
-COURSE_FILE = "course.toml"
-LESSONS_DIR = "lessons"
-MEDIA_DIR = "media"
-QUIZZES_DIR = "quizzes"
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_SLUG_LENGTH = 80
-# "03-sanhui-yike.md": the number only orders files, the rest is the slug.
-LESSON_FILE_RE = re.compile(r"^(?:(\d{1,4})-)?(.+)\.md$")
+from mooc.catalog.kinds import kind_for
+from mooc.catalog.packages.markdown_refs import local_targets
+from mooc.catalog.packages.paths import (  # noqa: F401  (the documented home of these names)
+    COURSE_FILE,
+    IMAGE_SUFFIXES,
+    LESSON_FILE_RE,
+    LESSONS_DIR,
+    MAX_SLUG_LENGTH,
+    MEDIA_DIR,
+    QUIZZES_DIR,
+    SLUG_RE,
+    MediaPathError,
+    is_valid_slug,
+    normalise_package_path,
+    resolve_media,
+)
+from mooc.quizzes.formats.common import QuestionData
 
 COURSE_TYPES = ("required", "elective")
 COURSE_TYPE_ALIASES = {"required": "required", "必修": "required",
                        "elective": "elective", "选修": "elective"}
-LESSON_KINDS = ("text", "video", "quiz")
 # Catalogue categories: the keys of catalog.models.COURSE_CATEGORIES (which
 # needs Flask, hence the copy).  course.toml may also use the Chinese label.
 COURSE_CATEGORIES = {"theory": "理论学习", "history": "党史学习", "rules": "党规党纪",
@@ -54,11 +59,6 @@ CATEGORY_CODES = {
 CATEGORY_LABELS = {"full_member": "正式党员", "probationary": "预备党员",
                    "candidate": "发展对象", "activist": "入党积极分子", "masses": "群众"}
 
-QUIZ_FILE_SUFFIXES = (".gift", ".xlsx", ".csv")
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".webm", ".mov")
-CAPTION_SUFFIXES = (".vtt", ".srt")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
-
 # Quiz settings every QuizSpec carries, with the value used when the front
 # matter leaves one out.  0 means "no limit" for time and attempts.
 QUIZ_DEFAULTS: dict[str, Any] = {
@@ -70,13 +70,11 @@ QUIZ_DEFAULTS: dict[str, Any] = {
     "show_feedback": "after_submit",
     "draw": [],
 }
-DRAW_KINDS = KIND_NAMES
 
 # Limits that keep a hostile or mistaken package from exhausting the server.
 MAX_LESSONS = 500
 MAX_CHAPTERS = 100
 MAX_TEXT_FILE_BYTES = 1 * 1024 * 1024
-MAX_QUIZ_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -116,6 +114,8 @@ class LessonSpec:
     captions: str | None = None
     attachments: list[str] = field(default_factory=list)
     quiz: QuizSpec | None = None
+    # Front-matter data of kinds the format doesn't name (see LessonKind.read_package_fields).
+    extra: dict[str, Any] = field(default_factory=dict)
     # Where the lesson was read from; only informative, so it does not take
     # part in equality (a written-then-read package compares equal).
     source_file: str | None = field(default=None, compare=False)
@@ -153,13 +153,11 @@ class CoursePackage:
         Sorted and de-duplicated; quiz question banks are not included (they
         are written from ``QuizSpec.questions``).
         """
-        from mooc.catalog.packages.markdown_refs import local_targets
-
         files = set()
         if self.cover:
             files.add(self.cover)
         for lesson in self.lessons():
-            files.update(path for path in (lesson.video, lesson.captions) if path)
+            files.update(kind_for(lesson.kind).package_media(lesson))
             files.update(lesson.attachments)
             files.update(ref.package_path for ref in local_targets(lesson.body_markdown)
                          if ref.package_path)
@@ -181,65 +179,3 @@ def quiz_settings(raw: dict[str, Any]) -> dict[str, Any]:
     settings = {key: raw.get(key, default) for key, default in QUIZ_DEFAULTS.items()}
     settings["draw"] = [dict(rule) for rule in settings["draw"]]
     return settings
-
-
-def is_valid_slug(slug: object) -> bool:
-    return isinstance(slug, str) and len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_RE.match(slug))
-
-
-class MediaPathError(ValueError):
-    """A package path that is absolute, malformed or escapes the package."""
-
-
-def normalise_package_path(relative: str) -> str:
-    """Check a package-relative path and return it in canonical POSIX form.
-
-    Rejects absolute paths, drive letters, backslashes and any ``..`` that
-    would leave the package; "media/./a.png" becomes "media/a.png".
-    """
-    if not isinstance(relative, str) or not relative.strip():
-        raise MediaPathError("文件路径不能为空")
-    if "\\" in relative or "\x00" in relative:
-        raise MediaPathError(f"文件路径“{relative}”不合法：请使用“/”分隔目录")
-    if relative.startswith("/") or re.match(r"^[A-Za-z]:", relative):
-        raise MediaPathError(f"文件路径“{relative}”必须是课程包内的相对路径")
-    parts: list[str] = []
-    for part in PurePosixPath(relative).parts:
-        if part == "..":
-            if not parts:
-                raise MediaPathError(f"文件路径“{relative}”指向课程包之外")
-            parts.pop()
-        elif part != ".":
-            parts.append(part)
-    if not parts:
-        raise MediaPathError(f"文件路径“{relative}”没有指向任何文件")
-    return "/".join(parts)
-
-
-def resolve_media(package_root: str | Path, relative: str) -> Path:
-    """The absolute path of a package file; never outside ``package_root``.
-
-    Raises MediaPathError for paths that escape the package, including via
-    symbolic links.  The file need not exist.
-    """
-    root = Path(package_root).resolve()
-    candidate = (root / normalise_package_path(relative)).resolve()
-    if candidate != root and root not in candidate.parents:
-        raise MediaPathError(f"文件路径“{relative}”指向课程包之外")
-    return candidate
-
-
-# The reader and writer live in their own modules (they import this one);
-# these wrappers let callers take the whole API from `format` as documented.
-
-def read_package(path: str | Path) -> PackageResult:
-    from mooc.catalog.packages.reader import read_package as read
-
-    return read(path)
-
-
-def write_package(package: CoursePackage, path: str | Path, media_source=None, *,
-                  overwrite: bool = False) -> list[str]:
-    from mooc.catalog.packages.writer import write_package as write
-
-    return write(package, path, media_source, overwrite=overwrite)

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Callable
 from urllib.parse import unquote
 
-from mooc.catalog.packages.format import LESSONS_DIR, MediaPathError, normalise_package_path
+from mooc.catalog.packages.paths import LESSONS_DIR, MediaPathError, normalise_package_path
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _INLINE_CODE = re.compile(r"(`+).*?(?<!`)\1(?!`)")

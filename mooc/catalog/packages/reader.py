@@ -7,39 +7,31 @@ files (duplicate slugs, chapter lists, lessons no chapter uses).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mooc.catalog.packages import rules
+from mooc.catalog import kinds
+from mooc.catalog.packages.rules import COURSE_KEYS, Checker, lesson_keys
 from mooc.catalog.packages.format import (
-    CAPTION_SUFFIXES,
     COURSE_FILE,
     IMAGE_SUFFIXES,
     LESSON_FILE_RE,
-    LESSON_KINDS,
     LESSONS_DIR,
     MAX_LESSONS,
-    MAX_QUIZ_FILE_BYTES,
     MAX_TEXT_FILE_BYTES,
-    QUIZ_FILE_SUFFIXES,
-    VIDEO_SUFFIXES,
     ChapterSpec,
     CoursePackage,
     LessonSpec,
     MediaPathError,
     PackageError,
     PackageResult,
-    QuizSpec,
     is_valid_slug,
     resolve_media,
 )
 from mooc.catalog.packages.lesson_file import FrontMatterError, split_lesson_file
 from mooc.catalog.packages.markdown_refs import local_targets
 from mooc.catalog.packages.tomlpos import TomlLines, parse_toml
-
-_CAPTION_LINE_PREFIX = re.compile(r"^第 \d+ 行：")
 
 
 @dataclass
@@ -64,8 +56,8 @@ class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.errors: list[PackageError] = []
-        # Several quiz lessons may share a bank: parse (and report) it once.
-        self.question_banks: dict[str, list | None] = {}
+        # What lesson kinds keep for the whole read (Checker.memo).
+        self.memo: dict[str, Any] = {}
 
     def error(self, file: str, line: int | None, message: str) -> None:
         self.errors.append(PackageError(file, line, message))
@@ -123,8 +115,8 @@ class _Reader:
         return data, TomlLines(text)
 
     def course_fields(self, data: dict[str, Any], where: TomlLines) -> CoursePackage:
-        check = rules.Checker(self, COURSE_FILE, where)
-        check.unknown_keys(data, rules.COURSE_KEYS, ())
+        check = Checker(self, COURSE_FILE, where)
+        check.unknown_keys(data, COURSE_KEYS, ())
         slug = data.get("slug", self.root.name)
         if not is_valid_slug(slug):
             check.fail(("slug",), f"课程标识“{slug}”不合法：只能使用小写字母、数字和连字符（-）")
@@ -152,7 +144,7 @@ class _Reader:
 
     def chapter_specs(self, data: dict[str, Any], where: TomlLines) -> list[_ChapterEntry]:
         """(chapter, lesson references or None, index) for each valid [[chapters]] entry."""
-        check = rules.Checker(self, COURSE_FILE, where)
+        check = Checker(self, COURSE_FILE, where)
         chapters = data.get("chapters")
         if not isinstance(chapters, list) or not chapters:
             check.fail(("chapters",), "课程至少需要一个章节（[[chapters]]）")
@@ -216,11 +208,13 @@ class _Reader:
             return placeholder
         errors_before = len(self.errors)
         front, where = lesson_file.front, lesson_file.locate
-        check = rules.Checker(self, relative, where)
-        check.unknown_keys(front, rules.LESSON_KEYS, ())
+        check = Checker(self, relative, where)
+        check.unknown_keys(front, lesson_keys(), ())
         kind = front.get("kind", "text")
-        if kind not in LESSON_KINDS:
-            check.fail(("kind",), f"未知的课时类型“{kind}”（应为 text、video 或 quiz）")
+        if not isinstance(kind, str) or kind not in kinds.KINDS:
+            names = [cls.name for cls in kinds.ordered()]
+            expected = "、".join(names[:-1]) + f" 或 {names[-1]}" if len(names) > 1 else names[0]
+            check.fail(("kind",), f"未知的课时类型“{kind}”（应为 {expected}）")
             kind = None
         spec = LessonSpec(
             slug=slug, title=check.text(front, "title", required=True),
@@ -235,79 +229,14 @@ class _Reader:
             for raw in check.text_list(front, ("attachments",))) if path]
         self.check_body_links(spec.body_markdown, relative, lesson_file.body_first_line)
         if kind is not None:
-            self.kind_fields(spec, front, check)
+            check.keys_only_for(front, kind)
+            kinds.KINDS[kind].read_package_fields(spec, front, check)
         chapter = front.get("chapter")
         if chapter is not None and not isinstance(chapter, str):
             check.fail(("chapter",), "chapter 应为章节标识（文字）")
             chapter = None
         broken = not ok or len(self.errors) > errors_before
         return _LessonEntry(spec, relative, number, chapter, where.line_of("chapter"), broken)
-
-    def kind_fields(self, spec: LessonSpec, front: dict[str, Any], check: "rules.Checker") -> None:
-        relative, where = check.file, check.where
-        check.keys_only_for(front, spec.kind)
-        if spec.kind == "text" and not spec.body_markdown.strip():
-            self.error(relative, None, "文字课时的正文不能为空")
-        if spec.kind == "video":
-            if "video" not in front:
-                check.fail(("kind",), "视频课时必须用 video 指定视频文件，例如 video = \"media/intro.mp4\"")
-            else:
-                spec.video = self.check_file(front["video"], VIDEO_SUFFIXES, "视频文件",
-                                             relative, where.line_of("video"))
-            if "captions" in front:
-                spec.captions = self.check_file(front["captions"], CAPTION_SUFFIXES, "字幕文件",
-                                                relative, where.line_of("captions"))
-                if spec.captions:
-                    self.check_captions(spec.captions)
-        if spec.kind == "quiz":
-            spec.quiz = self.quiz(front, check)
-
-    def quiz(self, front: dict[str, Any], check: "rules.Checker") -> QuizSpec | None:
-        if "questions" not in front:
-            check.fail(("kind",), "测验课时必须用 questions 指定题库文件，例如 questions = \"quizzes/test.gift\"")
-            return None
-        questions_file = self.check_file(front["questions"], QUIZ_FILE_SUFFIXES, "题库文件",
-                                         check.file, check.where.line_of("questions"))
-        settings = check.quiz_settings(front)
-        if questions_file is None:
-            return None
-        if questions_file not in self.question_banks:
-            self.question_banks[questions_file] = self.read_questions(questions_file)
-        questions = self.question_banks[questions_file]
-        if questions is None:
-            return None
-        check.draw_pool(settings["draw"], questions)
-        return QuizSpec(questions_file=questions_file, questions=list(questions), settings=settings)
-
-    def read_questions(self, relative: str):
-        from mooc.quizzes.formats.gift import parse_gift
-        from mooc.quizzes.formats.sheet import parse_csv, parse_xlsx
-
-        path = self.root / relative
-        if path.stat().st_size > MAX_QUIZ_FILE_BYTES:
-            self.error(relative, None, f"题库文件过大（不能超过 {MAX_QUIZ_FILE_BYTES // (1024 * 1024)} MB）")
-            return None
-        parse = {".gift": parse_gift, ".xlsx": parse_xlsx, ".csv": parse_csv}[path.suffix.lower()]
-        result = parse(path.read_bytes())
-        # Even "unsupported, skipped" is an error here: a package is the
-        # source of truth, and silently losing a question is worse than failing.
-        for issue in result.issues:
-            message = f"{issue.column}：{issue.message}" if issue.column else issue.message
-            self.error(relative, issue.line_or_row or None, message)
-        if result.issues:
-            return None
-        if not result.questions:
-            self.error(relative, None, "题库中没有任何题目")
-            return None
-        return result.questions
-
-    def check_captions(self, relative: str) -> None:
-        from mooc.video.captions import CaptionError, parse_captions
-
-        try:
-            parse_captions((self.root / relative).read_bytes())
-        except CaptionError as error:
-            self.error(relative, error.line, _CAPTION_LINE_PREFIX.sub("", error.message))
 
     def check_body_links(self, body: str, relative: str, first_line: int) -> None:
         for ref in local_targets(body):

@@ -7,31 +7,31 @@ such as ``pass_mrak = 80`` must not be silently ignored.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+from mooc.catalog import kinds
 from mooc.catalog.packages.format import (
     CATEGORY_CODES,
     CATEGORY_LABELS,
     COURSE_CATEGORIES,
     COURSE_TYPE_ALIASES,
-    DRAW_KINDS,
-    QUIZ_DEFAULTS,
-    SHOW_FEEDBACK,
-    quiz_settings,
 )
 from mooc.catalog.packages.tomlpos import TomlLines
 
-if TYPE_CHECKING:
-    from mooc.quizzes.formats.common import QuestionData
-
 COURSE_KEYS = ("slug", "title", "summary", "category", "type", "credit_hours", "cover",
                "visibility", "no_skip_ahead", "owners", "chapters")
-QUIZ_KEYS = ("questions",) + tuple(QUIZ_DEFAULTS)
-VIDEO_KEYS = ("video", "captions")
-LESSON_KEYS = ("title", "kind", "required", "min_reading_minutes", "attachments",
-               "chapter") + VIDEO_KEYS + QUIZ_KEYS
-DRAW_KEYS = ("kind", "count", "tags")
-_KIND_LABELS = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题", "fill": "填空题"}
+# Keys every lesson may use; each lesson kind adds its own (LessonKind.package_keys).
+COMMON_LESSON_KEYS = ("title", "kind", "required", "min_reading_minutes", "attachments",
+                      "chapter")
+
+
+def lesson_keys() -> tuple[str, ...]:
+    """Every key a lesson file may hold, common keys first, then each kind's."""
+    keys = dict.fromkeys(COMMON_LESSON_KEYS)
+    for kind in kinds.ordered():
+        keys.update(dict.fromkeys(kind.package_keys))
+    return tuple(keys)
 
 
 def _is_number(value: Any) -> bool:
@@ -137,51 +137,34 @@ class Checker:
     # ------------------------------------------------------------ lessons
 
     def keys_only_for(self, front: dict[str, Any], kind: str) -> None:
-        for keys, owner, label in ((VIDEO_KEYS, "video", "视频"), (QUIZ_KEYS, "quiz", "测验")):
-            if kind == owner:
+        own = kinds.KINDS[kind].package_keys
+        for other in kinds.ordered():
+            if other.name == kind:
                 continue
-            for key in keys:
-                if key in front:
-                    self.fail((key,), f"{key} 只能用于{label}课时（kind = \"{owner}\"）")
+            for key in other.package_keys:
+                if key in front and key not in own:
+                    self.fail((key,), f"{key} 只能用于{other.label}课时（kind = \"{other.name}\"）")
 
-    def quiz_settings(self, front: dict[str, Any]) -> dict[str, Any]:
-        settings = quiz_settings(front)
-        settings["pass_mark"] = self.number(front, "pass_mark", minimum=0, maximum=100,
-                                            default=QUIZ_DEFAULTS["pass_mark"])
-        for key in ("time_limit_minutes", "max_attempts"):
-            settings[key] = self.number(front, key, minimum=0, default=0, integer=True)
-        for key in ("shuffle_options", "partial_credit"):
-            settings[key] = self.boolean(front, key, False)
-        if settings["show_feedback"] not in SHOW_FEEDBACK:
-            self.fail(("show_feedback",), f"show_feedback 应为 {'、'.join(SHOW_FEEDBACK)} 之一")
-            settings["show_feedback"] = QUIZ_DEFAULTS["show_feedback"]
-        settings["draw"] = self.draw_rules(front.get("draw", []))
-        return settings
+    # ------------------------------------------------------------ for lesson kinds
 
-    def draw_rules(self, raw: Any) -> list[dict[str, Any]]:
-        if not isinstance(raw, list) or not all(isinstance(rule, dict) for rule in raw):
-            self.fail(("draw",), "draw 应为抽题规则列表，例如 draw = [{ kind = \"single\", count = 5 }]")
-            return []
-        rules = []
-        for index, rule in enumerate(raw):
-            path = ("draw", index)
-            self.unknown_keys(rule, DRAW_KEYS, path)
-            kind = rule.get("kind")
-            if kind not in DRAW_KINDS:
-                self.fail(path + ("kind",), f"抽题规则的题型“{kind}”不正确（应为 {'、'.join(DRAW_KINDS)}）")
-                continue
-            count = self.number(rule, "count", minimum=1, default=0, integer=True, path=path)
-            tags = self.text_list(rule, path + ("tags",))
-            if count:
-                rules.append({"kind": kind, "count": count, "tags": tags})
-        return rules
+    @property
+    def root(self) -> Path:
+        return self.reader.root
 
-    def draw_pool(self, rules: list[dict[str, Any]], questions: list["QuestionData"]) -> None:
-        """Each rule must find enough questions: a short pool fails on the day of the exam."""
-        for index, rule in enumerate(rules):
-            pool = [q for q in questions if q.kind == rule["kind"]
-                    and (not rule["tags"] or set(q.tags) & set(rule["tags"]))]
-            if len(pool) < rule["count"]:
-                tags = f"、带标签“{'、'.join(rule['tags'])}”" if rule["tags"] else ""
-                self.fail(("draw", index), f"抽题规则要求 {rule['count']} 道{_KIND_LABELS[rule['kind']]}"
-                                           f"{tags}，题库中只有 {len(pool)} 道")
+    @property
+    def memo(self) -> dict[str, Any]:
+        """Kept for the whole package read, e.g. a question bank several lessons share."""
+        return self.reader.memo
+
+    def file_error(self, message: str) -> None:
+        """A problem with this file as a whole."""
+        self.reader.error(self.file, None, message)
+
+    def error_in(self, file: str, line: int | None, message: str) -> None:
+        """A problem located in another package file (a question bank, captions)."""
+        self.reader.error(file, line, message)
+
+    def package_file(self, data: dict[str, Any], key: str, suffixes: tuple[str, ...],
+                     what: str) -> str | None:
+        """The canonical path of the file ``data[key]`` names, or None after an error."""
+        return self.reader.check_file(data[key], suffixes, what, self.file, self.where.line_of(key))

@@ -6,11 +6,10 @@ gives the same bytes and git diffs show only real changes:
 * course.toml and front matter are written by tomli_w in a fixed key
   order; every chapter lists its lessons explicitly;
 * lesson files are numbered by their position in the course (01-, 02-…);
-* quiz settings are written in full (defaults included) so authors see
-  every knob;
-* a question bank is copied byte for byte when ``media_source`` still has
-  the original and it parses to exactly the package's questions (keeping
-  comments and layout); otherwise it is regenerated from the questions.
+* what a lesson kind adds (video paths, quiz settings and question banks…)
+  comes from its LessonKind class (`package_front_matter`, `package_files`):
+  quiz settings are written in full, and a question bank is copied byte for
+  byte when ``media_source`` still has the original and it reads back the same.
 
 The package is written to a temporary sibling folder and moved into place
 at the end, so a failure never leaves half a package behind, and a
@@ -25,6 +24,7 @@ from typing import Any, Callable
 
 import tomli_w
 
+from mooc.catalog.kinds import kind_for
 from mooc.catalog.packages.format import (
     CATEGORY_LABELS,
     COURSE_FILE,
@@ -80,22 +80,9 @@ def lesson_front_matter(lesson: LessonSpec) -> dict[str, Any]:
         seconds = lesson.min_reading_seconds
         # Four decimals of a minute round back to the same whole second.
         front["min_reading_minutes"] = seconds // 60 if seconds % 60 == 0 else round(seconds / 60, 4)
-    if lesson.video:
-        front["video"] = lesson.video
-    if lesson.captions:
-        front["captions"] = lesson.captions
     if lesson.attachments:
         front["attachments"] = list(lesson.attachments)
-    if lesson.quiz is not None:
-        front["questions"] = lesson.quiz.questions_file
-        settings = dict(lesson.quiz.settings)
-        draw = settings.pop("draw", [])
-        front.update(settings)
-        if draw:
-            front["draw"] = [{"kind": rule["kind"], "count": rule["count"],
-                              **({"tags": list(rule["tags"])} if rule.get("tags") else {})}
-                             for rule in draw]
-    return front
+    return kind_for(lesson.kind).package_front_matter(lesson, front)
 
 
 def lesson_file_names(package: CoursePackage) -> dict[str, str]:
@@ -104,21 +91,6 @@ def lesson_file_names(package: CoursePackage) -> dict[str, str]:
     width = max(2, len(str(len(lessons))))
     return {lesson.slug: f"{LESSONS_DIR}/{position:0{width}d}-{lesson.slug}.md"
             for position, lesson in enumerate(lessons, start=1)}
-
-
-def question_bank_bytes(questions_file: str, questions: list, original: bytes | None) -> bytes:
-    from mooc.quizzes.formats.gift import parse_gift, write_gift
-    from mooc.quizzes.formats.sheet import parse_csv, parse_xlsx, write_csv, write_xlsx
-
-    suffix = Path(questions_file).suffix.lower()
-    parse, write = {".gift": (parse_gift, lambda qs: write_gift(qs).encode("utf-8")),
-                    ".xlsx": (parse_xlsx, write_xlsx),
-                    ".csv": (parse_csv, write_csv)}[suffix]
-    if original is not None:
-        result = parse(original)
-        if not result.issues and result.questions == list(questions):
-            return original
-    return write(questions)
 
 
 def _check_writable(package: CoursePackage) -> None:
@@ -170,9 +142,8 @@ def write_package(package: CoursePackage, path: str | Path,
         for lesson in package.lessons():
             put(names[lesson.slug],
                 join_lesson_file(lesson_front_matter(lesson), lesson.body_markdown).encode("utf-8"))
-            if lesson.quiz is not None:
-                bank = lesson.quiz.questions_file
-                put(bank, question_bank_bytes(bank, lesson.quiz.questions, media_source(bank)))
+            for relative, data in kind_for(lesson.kind).package_files(lesson, media_source).items():
+                put(relative, data)
         missing = []
         for relative in package.media_files():
             data = media_source(relative)

@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from mooc.core.tabular import decode_text  # noqa: F401  (one decoder; gift.py reads it from here)
-
-KIND_NAMES = ("single", "multiple", "truefalse", "fill")
 DIFFICULTIES = ("easy", "medium", "hard")
 TEXT_FORMATS = ("plain", "markdown", "html")
 
@@ -78,6 +76,16 @@ class QuestionData:
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class FormatProblem(ValueError):
+    """A question a kind cannot build from a file row/block: the Chinese reason and,
+    for spreadsheets, the column to look at."""
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
 
 
 @dataclass

@@ -29,33 +29,25 @@ from typing import Any, Iterable, Iterator
 
 from mooc.core import tabular
 from mooc.core.tabular import escape_formula, unescape_formula
-from mooc.quizzes import kinds
 from mooc.quizzes.formats.common import ImportResult, QuestionData
+from mooc.quizzes.formats.sheet_rows import (
+    TEMPLATE_OPTION_COUNT,
+    RowReader,
+    header_columns,
+    option_column,
+    question_rows,
+)
 
 MAX_DATA_ROWS = 5000
 MAX_SCANNED_ROWS = 50_000  # rows of formatting-only padding still cost time to read
 MAX_COLUMNS = 40
 HEADER_SEARCH_ROWS = 5  # a title line above the header is common in hand-made sheets
 
-_CHOICE_SEPARATORS = re.compile(r"[\s,、.;/|]+")
-_FILL_SEPARATORS = re.compile(r"[|｜;；]")
-_TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
-TEMPLATE_OPTION_COUNT = 6  # 选项A–选项F; readers also accept 选项G… up to 选项Z
 REQUIRED_COLUMNS = ("题型", "题目", "答案")
 COLUMN_WIDTHS = {"题型": 8, "题目": 50, "答案": 10, "解析": 40, "难度": 6, "标签": 18}
 OPTION_WIDTH = 20
 
-KIND_WORDS = {"单选": "single", "单选题": "single", "单项选择题": "single",
-              "多选": "multiple", "多选题": "multiple", "多项选择题": "multiple",
-              "判断": "truefalse", "判断题": "truefalse", "是非题": "truefalse",
-              "填空": "fill", "填空题": "fill"}
-TRUE_FALSE_WORDS = {**dict.fromkeys(["对", "正确", "√", "✓", "✔", "T", "TRUE", "是", "Y"], True),
-                    **dict.fromkeys(["错", "错误", "×", "✗", "✘", "X", "F", "FALSE", "否", "N"], False)}
-DIFFICULTY_WORDS = {"易": "easy", "简单": "easy", "容易": "easy", "easy": "easy",
-                    "中": "medium", "中等": "medium", "一般": "medium", "medium": "medium",
-                    "难": "hard", "困难": "hard", "较难": "hard", "hard": "hard"}
-DIFFICULTY_LABELS = {"easy": "易", "medium": "中", "hard": "难"}
 _COLUMN_ALIASES = {"题型": "题型", "题目类型": "题型", "类型": "题型",
                    "题目": "题目", "题干": "题目", "试题": "题目", "题目内容": "题目", "问题": "题目",
                    "答案": "答案", "正确答案": "答案", "参考答案": "答案", "标准答案": "答案",
@@ -77,19 +69,6 @@ EXAMPLE_ROWS = [
     ["填空", "中国共产党的最高理想和最终目标是实现____。", "", "", "", "", "", "", "共产主义",
      "多个可接受的答案用 | 分隔。", "中", "党章"],
 ]
-
-
-def option_letter(index: int) -> str:
-    return chr(ord("A") + index)
-
-
-def option_column(index: int) -> str:
-    return "选项" + option_letter(index)
-
-
-def header_columns(option_count: int) -> list[str]:
-    return ["题型", "题目", *(option_column(i) for i in range(option_count)),
-            "答案", "解析", "难度", "标签"]
 
 
 def canonical_column(title: str) -> str | None:
@@ -133,90 +112,11 @@ def _find_header(rows: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]
     return None
 
 
-class _RowReader:
-    def __init__(self, result: ImportResult, columns: dict[str, int]) -> None:
-        self.result = result
-        self.columns = columns
-        self.option_columns = sorted(name for name in columns if name.startswith("选项"))
-
-    def read(self, row_number: int, cells: list[str]) -> None:
-        def cell(name: str) -> str:
-            index = self.columns.get(name)
-            return cells[index] if index is not None and index < len(cells) else ""
-
-        problems: list[tuple[str | None, str]] = []
-        kind = KIND_WORDS.get(unicodedata.normalize("NFKC", cell("题型")).strip())
-        if not cell("题型"):
-            problems.append(("题型", "题型不能为空"))
-        elif kind is None:
-            problems.append(("题型", f"无法识别的题型“{cell('题型')}”，应为单选、多选、判断或填空"))
-        if not cell("题目"):
-            problems.append(("题目", "题目不能为空"))
-
-        q = QuestionData(kind=kind or "", stem=cell("题目"), explanation=cell("解析"),
-                         source_row=row_number)
-        if kind:
-            problems += self.read_answer(q, cell)
-        difficulty_text = unicodedata.normalize("NFKC", cell("难度")).strip().lower()
-        if difficulty_text:
-            q.difficulty = DIFFICULTY_WORDS.get(difficulty_text)
-            if q.difficulty is None:
-                problems.append(("难度", f"无法识别的难度“{cell('难度')}”，应为易、中、难（可留空）"))
-        q.tags = list(dict.fromkeys(t for t in _TAG_SEPARATORS.split(cell("标签")) if t))
-
-        if not problems:
-            problems = [(None, message) for message in kinds.validate(q)]
-        for column, message in problems:
-            self.result.error(row_number, message, column)
-        if not problems:
-            self.result.questions.append(q)
-
-    def read_answer(self, q: QuestionData, cell) -> list[tuple[str | None, str]]:
-        answer = cell("答案")
-        label = kinds.kind_of(q.kind).label_zh
-        if q.kind in ("single", "multiple"):
-            options = [cell(name) for name in self.option_columns]
-            while options and not options[-1]:
-                options.pop()
-            for index, option in enumerate(options):
-                if not option:
-                    return [(self.option_columns[index], f"{self.option_columns[index]}为空，但后面还有选项")]
-            if len(options) < 2:
-                return [(option_column(len(options)), f"{label}至少需要两个选项")]
-            q.options = options
-        if not answer:
-            return [("答案", "答案不能为空")]
-        if q.kind == "truefalse":
-            q.answer_true = TRUE_FALSE_WORDS.get(unicodedata.normalize("NFKC", answer).strip().upper())
-            if q.answer_true is None:
-                return [("答案", f"判断题的答案“{answer}”无法识别，应为 对/错、正确/错误、√/×、T/F 或 是/否")]
-        elif q.kind == "fill":
-            q.accepted_answers = [a.strip() for a in _FILL_SEPARATORS.split(answer) if a.strip()]
-            if not q.accepted_answers:
-                return [("答案", "填空题的答案不能为空")]
-        else:
-            return self.read_choice_answer(q, answer, label)
-        return []
-
-    @staticmethod
-    def read_choice_answer(q: QuestionData, answer: str, label: str) -> list[tuple[str | None, str]]:
-        letters = _CHOICE_SEPARATORS.sub("", unicodedata.normalize("NFKC", answer).upper())
-        if not letters or not all("A" <= letter <= "Z" for letter in letters):
-            return [("答案", f"无法识别的答案“{answer}”，请填写选项字母，如 A 或 ACD")]
-        for letter in letters:
-            if ord(letter) - ord("A") >= len(q.options):
-                return [("答案", f"{label}的答案“{letter}”不在选项中")]
-        q.correct = sorted({ord(letter) - ord("A") for letter in letters})
-        if q.kind == "single" and len(q.correct) > 1:
-            return [("答案", f"单选题只能有一个答案，却填写了“{answer}”")]
-        return []
-
-
 def _read_rows(rows: Iterable[tuple[int, list[str]]]) -> ImportResult:
     """Shared by xlsx and CSV: ``rows`` are (row number as shown, cell texts)."""
     result = ImportResult()
     pending: list[tuple[int, list[str]]] = []
-    reader: _RowReader | None = None
+    reader: RowReader | None = None
     data_rows = 0
     for row_number, cells in rows:
         if row_number > MAX_SCANNED_ROWS:
@@ -233,7 +133,7 @@ def _read_rows(rows: Iterable[tuple[int, list[str]]]) -> ImportResult:
                 if missing:
                     result.error(header_row, "缺少必需的列：" + "、".join(missing))
                     return result
-                reader = _RowReader(result, columns)
+                reader = RowReader(result, columns)
                 # Rows above the header (a title line) are not questions.
                 pending = []
             elif len(pending) >= HEADER_SEARCH_ROWS:
@@ -320,26 +220,6 @@ def _failure(message: str, row: int = 0) -> ImportResult:
 # Writing
 # --------------------------------------------------------------------------
 
-def _answer_cell(q: QuestionData) -> str:
-    if q.kind == "truefalse":
-        return "对" if q.answer_true else "错"
-    if q.kind == "fill":
-        return "|".join(q.accepted_answers)
-    return "".join(option_letter(i) for i in sorted(q.correct))
-
-
-def _rows_for(questions: Iterable[QuestionData]) -> tuple[list[str], list[list[str]]]:
-    questions = list(questions)
-    option_count = max([TEMPLATE_OPTION_COUNT] + [len(q.options) for q in questions])
-    rows = []
-    for q in questions:
-        options = list(q.options) + [""] * (option_count - len(q.options))
-        rows.append([kinds.kind_of(q.kind).label_zh, q.stem, *options, _answer_cell(q),
-                     q.explanation, DIFFICULTY_LABELS.get(q.difficulty or "", ""),
-                     "，".join(q.tags)])
-    return header_columns(option_count), rows
-
-
 INSTRUCTIONS = [
     "填写说明",
     "1. 每行一道题，第 1 行是表头，请不要修改表头文字。",
@@ -394,13 +274,13 @@ def _workbook_bytes(columns: list[str], rows: list[list[str]], *, as_template: b
 
 
 def write_xlsx(questions: Iterable[QuestionData]) -> bytes:
-    columns, rows = _rows_for(questions)
+    columns, rows = question_rows(questions)
     return _workbook_bytes(columns, rows)
 
 
 def write_csv(questions: Iterable[QuestionData]) -> bytes:
     """UTF-8 with BOM, which Excel needs to show Chinese correctly."""
-    columns, rows = _rows_for(questions)
+    columns, rows = question_rows(questions)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_formula(value) for value in columns])

@@ -63,3 +63,27 @@ def restore_command(source):
                f"媒体 {len(manifest['media']['files'])} 个文件（备份于 {manifest['created_at']}）。")
     if not manifest["search_index"]["copied"]:
         click.echo("备份中没有搜索索引：请运行 flask --app mooc search rebuild")
+
+
+@click.group("deploy")
+def deploy_group():
+    """生成部署配置（nginx）。"""
+
+
+@deploy_group.command("nginx")
+@click.option("--server-name", required=True, help="站点域名，如 dangjian.example.cn")
+@click.option("--upstream", "upstreams", multiple=True, default=["127.0.0.1:8000"],
+              show_default=True, help="应用节点 host:port，可重复（多节点）")
+@click.option("--tls-cert", default="/etc/ssl/certs/mooc.pem", show_default=True)
+@click.option("--tls-key", default="/etc/ssl/private/mooc.key", show_default=True)
+@click.option("--http-listen", default="80", show_default=True)
+@click.option("--https-listen", default="443", show_default=True)
+@with_appcontext
+def nginx_command(server_name, upstreams, tls_cert, tls_key, http_listen, https_listen):
+    """按本应用的设置（媒体目录、上传大小）输出 nginx 站点配置。"""
+    from flask import current_app
+    from mooc.ops import nginx
+    values = nginx.values_from_config(current_app.config, server_name=server_name,
+                                      upstreams=upstreams, tls_cert=tls_cert, tls_key=tls_key,
+                                      http_listen=http_listen, https_listen=https_listen)
+    click.echo(nginx.render(values), nl=False)

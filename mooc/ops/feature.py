@@ -23,6 +23,7 @@ def register(app):
     trust_proxies(app)
     app.cli.add_command(cli.doctor_command)
     app.cli.add_command(cli.backup_group)
+    app.cli.add_command(cli.deploy_group)
     health.register(app, "worker", heartbeat.state)
     contributions(app).worker_startup.append(heartbeat.start_heartbeat_thread)
 

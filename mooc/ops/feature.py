@@ -5,7 +5,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mooc.core import health
 from mooc.core.registry import contributions, mark_registered
-from mooc.ops import cli, heartbeat
+from mooc.ops import cli, heartbeat, scheduling
 
 
 def trust_proxies(app):
@@ -26,6 +26,7 @@ def register(app):
     app.cli.add_command(cli.deploy_group)
     health.register(app, "worker", heartbeat.state)
     contributions(app).worker_startup.append(heartbeat.start_heartbeat_thread)
+    contributions(app).worker_startup.append(scheduling.install)
 
     @app.context_processor
     def worker_banner():

@@ -230,6 +230,21 @@ class Client:
     def post(self, path, **kw):
         return self.request("POST", path, **kw)
 
+    def post_multipart(self, path, fields, files, headers=None):
+        """files: {name: (filename, bytes, content type)}."""
+        boundary = "----mooc" + os.urandom(8).hex()
+        parts = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+                         f"\r\n\r\n{value}\r\n".encode())
+        for name, (filename, data, ctype) in files.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                         f'filename="{filename}"\r\nContent-Type: {ctype}\r\n\r\n'.encode()
+                         + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.post(path, data=body, headers={
+            **(headers or {}), "Content-Type": f"multipart/form-data; boundary={boundary}"})
+
     def login(self, username, password):
         token = CSRF_RE.search(self.get("/login").text).group(1)
         return self.post("/login", data={"username": username, "password": password,

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select
 
 from mooc.core import storage
 from mooc.extensions import db
@@ -67,9 +67,7 @@ def row_counts() -> dict:
     """Rows per model table, read on a connection of its own (never the caller's session,
     whose open SQLite write transaction would block it)."""
     with db.engine.connect() as conn:
-        names = set(inspect(conn).get_table_names())
-        return {table.name: conn.scalar(select(func.count()).select_from(table))
-                for table in db.metadata.sorted_tables if table.name in names}
+        return _count_rows(conn)
 
 
 def libpq_url(url) -> str:
@@ -79,8 +77,10 @@ def libpq_url(url) -> str:
 
 # ---------------------------------------------------------------- create ----------
 
-def _table_names():
-    return [table.name for table in db.metadata.sorted_tables]
+def _count_rows(conn) -> dict:
+    names = set(inspect(conn).get_table_names())
+    return {table.name: conn.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables if table.name in names}
 
 
 def _dump_database(target: Path) -> tuple[dict, dict]:
@@ -95,22 +95,22 @@ def _dump_database(target: Path) -> tuple[dict, dict]:
             dest = sqlite3.connect(out)
             with dest:
                 source.backup(dest)
-            existing = {row[0] for row in dest.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            counts = {name: dest.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                      for name in _table_names() if name in existing}
             dest.close()
         finally:
             source.close()
+        snapshot = create_engine(f"sqlite:///{out}")
+        try:
+            with snapshot.connect() as conn:
+                counts = _count_rows(conn)
+        finally:
+            snapshot.dispose()
     elif engine.dialect.name == "postgresql":
         out = target / "database.pgdump"
         # Count rows and dump in one snapshot: a repeatable-read transaction exports it
         # and pg_dump joins it, so the manifest's counts are exactly what was dumped.
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
             snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
-            existing = set(inspect(conn).get_table_names())
-            counts = {name: conn.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar()
-                      for name in _table_names() if name in existing}
+            counts = _count_rows(conn)
             result = subprocess.run(["pg_dump", "--format=custom", "--no-owner",
                                      f"--snapshot={snapshot}", f"--file={out}",
                                      libpq_url(engine.url)],

@@ -1,5 +1,6 @@
-"""Operations: trusted proxies, worker heartbeat (/healthz, admin banner), `doctor`,
-`backup create|restore`."""
+"""Operations: trusted proxies, the worker heartbeat (/healthz field, admin banner), one
+scheduler run per due minute across workers, `doctor`, `backup create|restore` and
+`deploy nginx`."""
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 

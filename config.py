@@ -69,6 +69,9 @@ class Config:
     MAX_IMPORT_BYTES = int(os.environ.get("MAX_IMPORT_BYTES", 10 * 1024 ** 2))
 
     # Media served by nginx after the app checks access (see README "Scale out").
+    # Proxies in front of the app (nginx = 1): X-Forwarded-For/Proto/Host are trusted
+    # from that many hops only (werkzeug ProxyFix), so per-IP limits see real clients.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     USE_X_ACCEL_REDIRECT = _bool("USE_X_ACCEL_REDIRECT", False)
     X_ACCEL_PREFIX = os.environ.get("X_ACCEL_PREFIX", "/_protected_media/")
 

@@ -28,6 +28,7 @@ FEATURES = [
     "mooc.certificates",
     "mooc.assignments",
     "mooc.dashboard",
+    "mooc.ops",
 ]
 
 

@@ -5,6 +5,9 @@ sync workers let three slow downloads stall a poster request for 7 s).
 """
 import os
 
+from mooc.extensions import db
+from mooc.search.analysis import init_jieba
+
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
 workers = int(os.environ.get("WEB_WORKERS", 2))
 worker_class = "gthread"
@@ -21,7 +24,6 @@ control_socket_disable = True
 
 def post_fork(server, worker):
     # Connections opened in the master must not be shared across processes.
-    from mooc.extensions import db
     app = server.app.wsgi()
     with app.app_context():
         db.engine.dispose(close=False)
@@ -31,6 +33,5 @@ def on_starting(server):
     # Load jieba (≈1 s, ≈95 MB) once in the master, before the app is preloaded and
     # workers fork, so every worker shares it instead of paying on its first search.
     from config import Config
-    from mooc.search.analysis import init_jieba
     Config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     init_jieba(str(Config.INSTANCE_DIR))

@@ -2,6 +2,12 @@
 import click
 from flask.cli import with_appcontext
 
+from mooc.assignments.audience import today
+from mooc.assignments.models import Assignment
+from mooc.assignments.services import create_assignment, describe, published_courses
+from mooc.assignments.tasks import run_reminders
+from mooc.extensions import db
+from mooc.org.models import Organisation
 
 
 @click.group("assignments")
@@ -14,9 +20,6 @@ def assignments_group():
 def list_command():
     """列出全部必修安排。"""
     from sqlalchemy import select
-    from mooc.assignments.models import Assignment
-    from mooc.assignments.services import describe
-    from mooc.extensions import db
     for a in db.session.scalars(select(Assignment).order_by(Assignment.due_on)).unique():
         click.echo(f"#{a.id}\t{a.course.title}\t{describe(a)}\t{a.starts_on} – {a.due_on}")
 
@@ -27,7 +30,6 @@ def list_command():
 @with_appcontext
 def remind_command(on):
     """立即生成到期和逾期提醒（每人每项每天最多一条，可重复执行）。"""
-    from mooc.assignments.tasks import run_reminders
     day = on.date() if on else None
     counts = run_reminders(on=day)
     click.echo(f"即将到期提醒 {counts['due_soon']} 条，逾期提醒 {counts['overdue']} 条。")
@@ -36,12 +38,8 @@ def remind_command(on):
 def demo_assignments():
     """Demo data: make the first demo course required for 第一党总支 (a `demo load` step)."""
     from datetime import timedelta
+
     from sqlalchemy import select
-    from mooc.assignments.audience import today
-    from mooc.assignments.models import Assignment
-    from mooc.assignments.services import create_assignment, published_courses
-    from mooc.extensions import db
-    from mooc.org.models import Organisation
     courses = published_courses()
     unit = db.session.scalar(select(Organisation).where(Organisation.name == "第一党总支"))
     if not courses or unit is None:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mooc.accounts.models import CATEGORIES
 from mooc.core.models import utcnow
 from mooc.extensions import db
 
@@ -53,7 +54,6 @@ class Assignment(db.Model):
 
     @property
     def category_labels(self):
-        from mooc.accounts.models import CATEGORIES
         return [CATEGORIES.get(c, c) for c in self.category_list]
 
     def __repr__(self):

@@ -23,8 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from mooc.accounts.models import User
 from mooc.assignments import audience
 from mooc.assignments.audience import MemberOrg
-from mooc.assignments.models import (DUE_SOON, LEAD_REMINDER, OVERDUE, Assignment,
-                                     Notification)
+from mooc.assignments.models import DUE_SOON, LEAD_REMINDER, OVERDUE, Assignment, Notification
 from mooc.assignments.permissions import can_see_assignment, reminder_scope
 from mooc.assignments.services import DUE_SOON_DAYS
 from mooc.catalog.models import PUBLISHED, Course
@@ -33,6 +32,7 @@ from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
 from mooc.org.models import subtree_filter
+from mooc.progress.models import CourseCompletion
 
 OVERDUE_REPEAT_DAYS = 7
 EMAIL_WINDOW = timedelta(days=2)   # older unsent notifications are never e-mailed
@@ -72,7 +72,6 @@ def _message(kind, assignment, on, sender=None):
 def _insert_for(assignment, kind, *, on, now, scope_path=None, sender=None, repeat_after=None,
                 only_once=False):
     """INSERT … SELECT one notification per member behind on `assignment`; returns the count."""
-    from mooc.progress.models import CourseCompletion
     completed = exists().where(CourseCompletion.user_id == User.id,
                                CourseCompletion.course_id == assignment.course_id)
     title, body = _message(kind, assignment, on, sender)

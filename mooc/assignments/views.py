@@ -8,12 +8,14 @@ from flask_login import current_user, login_required
 from mooc.assignments import audience, notifications, services
 from mooc.assignments.forms import ActionForm, AssignmentForm, ConfirmDeleteForm, RemindForm
 from mooc.assignments.models import Assignment, Notification
-from mooc.assignments.permissions import (can_assign, can_manage_assignment,
-                                          can_see_assignment, reminder_scope)
+from mooc.assignments.permissions import (can_assign, can_manage_assignment, can_see_assignment,
+                                          reminder_scope)
 from mooc.catalog.models import Course
 from mooc.core.forms import options
 from mooc.core.permissions import can_view_org, is_admin, require
 from mooc.core.urls import safe_next
+from mooc.dashboard.queries import assignment_progress
+from mooc.dashboard.scope import parse_id
 from mooc.extensions import db
 from mooc.org import services as org_services
 from mooc.org.models import Organisation
@@ -38,7 +40,6 @@ def _assignment_or_404(assignment_id):
 
 def _progress_by_assignment(viewer, assignments, on):
     """{assignment_id: (members, completed, overdue)} inside the viewer's subtree, one query."""
-    from mooc.dashboard.queries import assignment_progress
     return assignment_progress(assignments, reminder_scope(viewer), on)
 
 
@@ -144,7 +145,6 @@ def delete(assignment_id):
 
 def _remind_unit(form):
     """The unit a reminder is narrowed to: inside the lead's subtree, else none (ignored)."""
-    from mooc.dashboard.scope import parse_id
     unit_id = parse_id(form.unit.data)
     if unit_id is None:
         return None

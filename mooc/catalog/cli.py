@@ -3,6 +3,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from mooc.catalog import services
+from mooc.catalog.packages import PackageWriteError
+from mooc.catalog.packages.exporter import export_course
+from mooc.catalog.packages.importer import PackageImportError, import_and_commit
+from mooc.core import storage
+from mooc.core.services import audit
 from mooc.extensions import db
 
 
@@ -17,7 +23,6 @@ def courses_group():
 @with_appcontext
 def stale(months):
     """列出内容长期未更新的已发布课程。"""
-    from mooc.catalog import services
     months = months or current_app.config["STALE_COURSE_MONTHS"]
     courses, cutoff = services.stale_courses(months)
     if not courses:
@@ -35,7 +40,6 @@ def stale(months):
 @with_appcontext
 def rerender():
     """按当前的安全规则重新生成所有课时的 HTML 缓存。"""
-    from mooc.catalog import services
     count = services.rerender_all()
     db.session.commit()
     click.echo(f"已更新 {count} 个课时。")
@@ -46,7 +50,6 @@ def rerender():
 @with_appcontext
 def gc_media(min_age_hours):
     """删除不再被任何课程、课时或附件引用的媒体文件。"""
-    from mooc.core import storage
     try:
         removed = storage.collect_garbage(min_age_seconds=min_age_hours * 3600)
     except storage.GarbageCollectionRefused as exc:
@@ -61,8 +64,6 @@ def gc_media(min_age_hours):
 @with_appcontext
 def import_command(path, draft, no_video_check):
     """从课程包目录创建或更新课程（按标识对应，可重复导入）。"""
-    from mooc.catalog.packages.importer import PackageImportError, import_and_commit
-    from mooc.core.services import audit
     try:
         summary = import_and_commit(path, None, publish=not draft,
                                     check_videos=not no_video_check)
@@ -84,9 +85,6 @@ def import_command(path, draft, no_video_check):
 @with_appcontext
 def export_command(slug, path, overwrite):
     """把课程导出为课程包目录。"""
-    from mooc.catalog import services
-    from mooc.catalog.packages import PackageWriteError
-    from mooc.catalog.packages.exporter import export_course
     course = services.course_by_slug(slug)
     if course is None:
         raise click.ClickException(f"找不到标识为“{slug}”的课程")

@@ -14,15 +14,16 @@ import secrets
 from sqlalchemy import delete, exists, func, select, update
 
 from mooc.accounts.models import ADMIN, CATEGORIES, INSTRUCTOR
-from mooc.catalog.models import (COURSE_CATEGORIES, COURSE_TYPES, DRAFT, ELECTIVE, OPEN,
-                                 PUBLISHED, SLUG_PATTERN, VISIBILITIES, Course,
-                                 CourseAudienceCategory, Enrollment, Lesson, course_org)
+from mooc.catalog.models import (COURSE_CATEGORIES, COURSE_TYPES, DRAFT, ELECTIVE, OPEN, PUBLISHED,
+                                 SLUG_PATTERN, VISIBILITIES, Course, CourseAudienceCategory,
+                                 Enrollment, Lesson, course_org)
 from mooc.core.models import utcnow
 from mooc.core.permissions import can_author_courses
 from mooc.core.services import audit
 from mooc.core.textnorm import clean_pasted_text
 from mooc.extensions import db
 from mooc.org import services as org_services
+from mooc.progress.models import LessonProgress
 
 SLUG_RE = re.compile(SLUG_PATTERN)
 COURSE_FIELDS = ("title", "summary", "category", "course_type", "credit_hours", "visibility",
@@ -250,7 +251,6 @@ def unpublish_course(course, actor):
 
 
 def has_learners(course):
-    from mooc.progress.models import LessonProgress
     return bool(db.session.scalar(select(
         exists().where(Enrollment.course_id == course.id)
         | exists().where(LessonProgress.course_id == course.id))))

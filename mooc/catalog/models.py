@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mooc.catalog.kinds import kind_for
 from mooc.core.models import utcnow
 from mooc.extensions import db
 
@@ -168,7 +169,6 @@ class Lesson(db.Model):
 
     @property
     def kind_class(self):
-        from mooc.catalog.kinds import kind_for
         return kind_for(self.kind)
 
     def __repr__(self):

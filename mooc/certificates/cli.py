@@ -4,7 +4,10 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from mooc.certificates import services
+from mooc.certificates.tasks import render_missing as render_missing_pdfs
 from mooc.extensions import db
+from mooc.progress.hours import format_hours
 
 EXIT_VALID, EXIT_REVOKED, EXIT_NOT_FOUND = 0, 1, 2
 
@@ -16,7 +19,6 @@ def certificates_group():
 
 def verdict_lines(verdict):
     """The verification page's verdict as text (the same facts, nothing more)."""
-    from mooc.progress.hours import format_hours
     if not verdict.found:
         lines = ["未找到该证书。"]
         if verdict.typo:
@@ -41,7 +43,6 @@ def verdict_lines(verdict):
 @with_appcontext
 def verify(serial):
     """查验证书编号（退出码：0 有效，1 已作废，2 未找到）。"""
-    from mooc.certificates import services
     verdict = services.verify(serial)
     for line in verdict_lines(verdict):
         click.echo(line)
@@ -54,8 +55,7 @@ def verify(serial):
 @with_appcontext
 def render_missing():
     """为尚未生成 PDF 的有效证书生成 PDF（后台任务丢失或失败时使用）。"""
-    from mooc.certificates.tasks import render_missing as run
-    done = run(limit=10 ** 6, everything=True)
+    done = render_missing_pdfs(limit=10 ** 6, everything=True)
     click.echo(f"已生成 {len(done)} 份证书。")
 
 

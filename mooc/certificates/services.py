@@ -26,8 +26,10 @@ from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import event, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from mooc.accounts.models import User
 from mooc.certificates import serials
 from mooc.certificates.models import REVOKED, VALID, Certificate
+from mooc.certificates.pdf import CertificateData, render_certificate
 from mooc.core import jobs, storage
 from mooc.core.calendar import local_date
 from mooc.core.models import BackgroundJob, utcnow
@@ -161,7 +163,6 @@ def _forget_renders(session):
 # --------------------------------------------------------------------------
 
 def certificate_data(certificate, base_url=None):
-    from mooc.certificates.pdf import CertificateData
     return CertificateData(
         learner_name=certificate.learner_name, course_title=certificate.course_title,
         study_hours=Decimal(str(round(certificate.hours, 2))),
@@ -172,7 +173,6 @@ def certificate_data(certificate, base_url=None):
 
 
 def render_pdf(certificate, base_url=None) -> bytes:
-    from mooc.certificates.pdf import render_certificate
     return render_certificate(certificate_data(certificate, base_url))
 
 
@@ -270,7 +270,6 @@ def certificates_for(user):
 
 
 def admin_query(q=None, status=None):
-    from mooc.accounts.models import User
     query = select(Certificate).join(User, User.id == Certificate.user_id)
     if status in (VALID, REVOKED):
         query = query.where(Certificate.status == status)

@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from mooc.extensions import db
+
 
 def wants_json():
     if request.path.startswith("/api/") or request.is_json:
@@ -85,7 +87,6 @@ def register(app):
         if is_disk_full(exc):
             # Nothing was saved: the transaction is rolled back and storage.store_stream
             # has removed its temp file. Say so plainly; it works again once space returns.
-            from mooc.extensions import db
             db.session.rollback()
             app.logger.error("Disk full on %s: %s", request.path, exc)
             return error_response(507, reason="disk_full")

@@ -5,7 +5,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from mooc.accounts.models import User
+from mooc.core.permissions import can_view_dashboard
+from mooc.dashboard import exports
+from mooc.dashboard.exports import purge_old_exports
 from mooc.dashboard.overview import overview, percent_text
+from mooc.extensions import db
 
 
 @click.group("dashboard")
@@ -15,9 +20,6 @@ def dashboard_group():
 
 def _viewer(username):
     from sqlalchemy import select
-    from mooc.accounts.models import User
-    from mooc.core.permissions import can_view_dashboard
-    from mooc.extensions import db
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not can_view_dashboard(user):
         raise click.ClickException(f"“{username}”不是管理员或支部书记。")
@@ -43,7 +45,6 @@ def summary_command(username):
 @with_appcontext
 def export_command(username, view, file):
     """把成员表或组织表导出为 .xlsx 或 .csv（按文件扩展名）。"""
-    from mooc.dashboard import exports
     fmt = file.suffix.lstrip(".").lower()
     if fmt not in exports.FORMATS:
         raise click.ClickException("文件扩展名必须是 .xlsx 或 .csv。")
@@ -57,7 +58,6 @@ def export_command(username, view, file):
 @with_appcontext
 def purge_command():
     """删除过期的导出文件。"""
-    from mooc.dashboard.exports import purge_old_exports
     click.echo(f"已删除 {purge_old_exports()} 个过期文件。")
 
 

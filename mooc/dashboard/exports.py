@@ -19,10 +19,14 @@ from pathlib import Path
 
 from flask import current_app
 
+from mooc.accounts.models import User
+from mooc.assignments.notifications import site_path
 from mooc.core import jobs
 from mooc.core.database import read_only
+from mooc.core.permissions import can_view_dashboard
 from mooc.core.tabular import escape_formula
-from mooc.dashboard.members import clean_filters, count_members, member_export_rows, required_courses
+from mooc.dashboard.members import (clean_filters, count_members, member_export_rows,
+                                    required_courses)
 from mooc.dashboard.overview import overview, overview_rows
 from mooc.dashboard.scope import parse_id, scope_for
 from mooc.extensions import db
@@ -46,8 +50,8 @@ def write_csv(header, rows, stream):
 
 def write_xlsx(header, rows, stream, title="统计"):
     from openpyxl import Workbook
-    from openpyxl.styles import Font
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     book = Workbook(write_only=True)
     sheet = book.create_sheet(re.sub(r"[\\/?*\[\]:]", "_", title)[:31] or "统计")
     bold = []
@@ -115,9 +119,6 @@ def stored_file(job):
 @jobs.task()
 def export_task(job_id, viewer_id, view, fmt, params):
     """Write the export for `viewer_id` (their scope is re-derived here, not trusted)."""
-    from mooc.accounts.models import User
-    from mooc.assignments.notifications import site_path
-    from mooc.core.permissions import can_view_dashboard
     jobs.update_job(job_id, status="running", progress=0.05, message="正在生成文件…")
     try:
         with read_only():

@@ -14,15 +14,15 @@ with members × assignments.
 "Members" are active accounts that belong to a unit; study hours are this calendar
 year's (site time zone), from `mooc.progress.hours`.
 """
-from sqlalchemy import (BigInteger, Float, Integer, and_, case, cast, exists, func, literal,
-                        select)
+from sqlalchemy import BigInteger, Float, Integer, and_, case, cast, exists, func, literal, select
 
 from mooc.accounts.models import User
 from mooc.assignments.audience import (COMPLETED, IN_PROGRESS, NOT_STARTED, OVERDUE, MemberOrg,
-                                       local_midnight_utc)
+                                       Plan, local_midnight_utc, match_condition)
 from mooc.extensions import db
 from mooc.org.models import subtree_filter
-from mooc.progress.models import CourseCompletion, LessonProgress
+from mooc.progress import hours as hours_rules
+from mooc.progress.models import CommitteeMember, CourseCompletion, LessonProgress
 
 DEFAULT_REQUIREMENT = 32.0   # 《党员教育管理工作条例》: at least 32 学时 a year
 NONE = "none"                # a member with no required course
@@ -55,11 +55,7 @@ def _scope_user_ids(scope_path):
 # ---- Study hours (学时) ---------------------------------------------------------------------
 
 def hours_module():
-    try:
-        from mooc.progress import hours
-    except ImportError:  # the dashboard works without the hours feature (32 学时 for all)
-        return None
-    return hours
+    return hours_rules
 
 
 def hours_subquery(year, scope_path=None):
@@ -104,7 +100,6 @@ def requirement_expression():
         parts.append(case(by_role, value=User.role, else_=0.0))
     committee = getattr(hours, "COMMITTEE", "committee")
     if committee in values:
-        from mooc.progress.models import CommitteeMember
         parts.append(case((exists().where(CommitteeMember.user_id == User.id),
                            float(values[committee])), else_=0.0))
     return _greatest(parts)
@@ -249,7 +244,6 @@ def assignment_progress(assignments, scope_path, on):
     """{assignment_id: (members, completed, overdue)} within the scope, one statement."""
     if not assignments:
         return {}
-    from mooc.assignments.audience import Plan, match_condition
     courses = Courses(Plan(on=on, assignments=list(assignments)), scope_path)
     columns = []
     for a in assignments:

@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, func, inspect, select
 
 from mooc.core import storage
 from mooc.extensions import db
+from mooc.search import services
 
 FORMAT = 1
 STORE_NAME = "media-store"
@@ -168,7 +169,6 @@ def _copy_media(target: Path, store: Path) -> dict:
 
 
 def _copy_index(target: Path) -> dict:
-    from mooc.search import services
     current = services.current_dir()
     if current is None or not current.is_dir():
         return {"copied": False, "note": "没有搜索索引：恢复后运行 flask --app mooc search rebuild"}

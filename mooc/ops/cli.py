@@ -5,7 +5,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from mooc.ops import backup, doctor, restore
+from mooc.ops import backup, doctor, nginx, restore
 
 LABELS = {doctor.ERROR: "错误", doctor.WARNING: "警告"}
 
@@ -82,7 +82,6 @@ def deploy_group():
 def nginx_command(server_name, upstreams, tls_cert, tls_key, http_listen, https_listen):
     """按本应用的设置（媒体目录、上传大小）输出 nginx 站点配置。"""
     from flask import current_app
-    from mooc.ops import nginx
     values = nginx.values_from_config(current_app.config, server_name=server_name,
                                       upstreams=upstreams, tls_cert=tls_cert, tls_key=tls_key,
                                       http_listen=http_listen, https_listen=https_listen)

@@ -15,7 +15,9 @@ from pathlib import Path
 from flask import current_app
 
 from config import DEFAULT_SECRET
+from mooc.extensions import db
 from mooc.ops import heartbeat
+from mooc.search import services
 
 ERROR, WARNING = "error", "warning"
 MIN_FREE_BYTES = 5 * 1024 ** 3       # below this, one long lecture upload can fill the disk
@@ -122,7 +124,6 @@ def check_ffmpeg(config):
 def check_migrations(config):
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from mooc.extensions import db
     migrate_ext = current_app.extensions["migrate"]
     script = ScriptDirectory.from_config(migrate_ext.migrate.get_config())
     heads = set(script.get_heads())
@@ -136,7 +137,6 @@ def check_migrations(config):
 
 
 def check_search_index(config):
-    from mooc.search import services
     try:
         state = services.index_state()
     except Exception as exc:

@@ -1,6 +1,7 @@
 """Organisation tree operations. Paths are rewritten in one UPDATE per operation."""
 from sqlalchemy import func, literal, select, update
 
+from mooc.accounts.models import User
 from mooc.core.services import audit
 from mooc.extensions import db
 from mooc.org.models import ORG_KINDS, Organisation, subtree_filter
@@ -76,7 +77,6 @@ MERGE_HOOKS = []
 
 def merge_org(source, target):
     """Fold `source` into `target`: its members, child units and references move; it goes."""
-    from mooc.accounts.models import User
     if source.id == target.id:
         raise OrgError("不能把组织合并到它自己。")
     if target.is_within(source):

@@ -3,7 +3,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from mooc.accounts.models import User
 from mooc.extensions import db
+from mooc.progress.completion import recompute as recompute_completions
+from mooc.progress.hours import format_hours
 
 
 @click.group("progress")
@@ -18,15 +21,12 @@ def progress_group():
 @with_appcontext
 def recompute(username, prune):
     """按课时学习记录重新计算课程完成情况和学时，并列出差异。"""
-    from mooc.accounts.models import User
-    from mooc.progress.completion import recompute as run
-    from mooc.progress.hours import format_hours
     user = None
     if username:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
             raise click.ClickException(f"找不到账号：{username}")
-    report = run(user, prune=prune)
+    report = recompute_completions(user, prune=prune)
     for name, title, year, hours in report.created:
         click.echo(f"补记完成：{name}《{title}》{year} 年 {format_hours(hours)} 学时")
     for name, title, old, new in report.year_fixed:

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from mooc.accounts.models import User
 from mooc.catalog.models import Course, Lesson
 from mooc.core.calendar import local_year
 from mooc.core.models import utcnow
@@ -30,7 +31,6 @@ from mooc.core.registry import contributions
 from mooc.core.sql import insert_ignoring_conflict
 from mooc.extensions import db
 from mooc.progress.models import CourseCompletion, LessonProgress
-
 
 # --------------------------------------------------------------------------
 # Is the course complete?
@@ -129,7 +129,6 @@ def recompute(user=None, *, prune=False, batch=200) -> RecomputeReport:
 
     Commits every `batch` users, so a long run does not hold the write lock.
     """
-    from mooc.accounts.models import User
 
     report = RecomputeReport()
     pairs = select(LessonProgress.user_id, LessonProgress.course_id).where(

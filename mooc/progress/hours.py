@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from mooc.accounts.models import BRANCH_LEAD, CATEGORIES
+from mooc.accounts.models import BRANCH_LEAD, CATEGORIES, User
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
@@ -121,7 +121,6 @@ def committee_members():
 
 
 def add_committee_member(username, actor):
-    from mooc.accounts.models import User
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     if user is None:
         raise RequirementError("找不到该账号。")

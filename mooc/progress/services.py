@@ -15,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from mooc.catalog.models import PUBLISHED, Course, Enrollment, Lesson
 from mooc.core.models import utcnow
 from mooc.core.registry import contributions
 from mooc.extensions import db
+from mooc.progress import hours
 from mooc.progress.completion import counted_lessons, update_course_completion
-from mooc.progress.models import LessonProgress
+from mooc.progress.models import CourseCompletion, LessonProgress
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 MAX_TIME_PER_REPORT = 24 * 3600
@@ -125,7 +127,6 @@ def course_progress(user, course, lessons=None):
 
 def course_fractions(user, courses):
     """{course_id: fraction complete} for several courses in two queries (catalogue cards)."""
-    from mooc.catalog.models import Lesson
     course_ids = [c.id for c in courses]
     if not course_ids:
         return {}
@@ -165,9 +166,6 @@ class LearningOverview:
 
 def learning_overview(user, year):
     """Everything the "我的学习" page shows, read-only."""
-    from mooc.catalog.models import PUBLISHED, Course, Enrollment
-    from mooc.progress import hours
-    from mooc.progress.models import CourseCompletion
     completions = list(db.session.execute(
         select(CourseCompletion, Course).join(Course, Course.id == CourseCompletion.course_id)
         .where(CourseCompletion.user_id == user.id)

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from mooc.catalog.services import course_by_slug
 from mooc.extensions import db
 from mooc.quizzes import importing
 
@@ -15,7 +16,6 @@ def quiz_group():
 
 
 def _course(slug):
-    from mooc.catalog.services import course_by_slug
     course = course_by_slug(slug)
     if course is None:
         raise click.ClickException(f"没有标识为“{slug}”的课程。")

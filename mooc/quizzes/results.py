@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from mooc.catalog import learning
 from mooc.catalog.permissions import can_enrol
 from mooc.extensions import db
+from mooc.progress import services as progress
 from mooc.quizzes.models import AFTER_LAST_ATTEMPT, AFTER_SUBMIT, HIGHEST, RANDOM, Attempt
 
 
@@ -63,8 +65,6 @@ def feedback_visible(quiz, submitted_count):
 def record_progress(user, quiz):
     """Progress only ever rises: passing (or any attempt, if passing is not required)
     completes the lesson; previews and drafts record nothing."""
-    from mooc.catalog import learning
-    from mooc.progress import services as progress
     lesson = quiz.lesson
     if not (lesson.published and can_enrol(user, lesson.course)):
         return None

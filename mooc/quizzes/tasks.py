@@ -7,12 +7,12 @@ from flask import has_app_context
 from huey import crontab
 
 from mooc.core import jobs
+from mooc.extensions import db
+from mooc.quizzes import attempts
 
 
 def sweep():
     """Submit expired attempts (in the caller's app context); returns their ids."""
-    from mooc.extensions import db
-    from mooc.quizzes import attempts
     try:
         done = attempts.sweep_expired()
         db.session.commit()

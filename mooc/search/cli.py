@@ -4,6 +4,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from mooc.accounts.services import find_by_username
 from mooc.search import services
 
 
@@ -36,7 +37,6 @@ def query(text, username, limit):
     """搜索并打印结果（便于脚本调用）。"""
     allowed = None
     if username:
-        from mooc.accounts.services import find_by_username
         user = find_by_username(username)
         if user is None:
             raise click.ClickException(f"找不到用户 {username}")

@@ -11,6 +11,7 @@ import logging
 from flask import current_app
 
 from mooc.catalog.models import PUBLISHED, Course, Lesson
+from mooc.catalog.visibility import visible_course_ids_query
 from mooc.core import storage
 from mooc.extensions import db
 from mooc.search import services
@@ -90,7 +91,6 @@ def register(app):
 
 
 def _visible_course_ids(user):
-    from mooc.catalog.visibility import visible_course_ids_query
     return db.session.scalars(visible_course_ids_query(user)).all()
 
 

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from whoosh import index as whoosh_index
 
+from mooc.catalog.models import Course
 from mooc.core.database import read_only
 from mooc.core.registry import contributions
 from mooc.extensions import db
@@ -182,7 +183,6 @@ def _remove_old_versions(root, keep):
 
 
 def course_titles(course_ids):
-    from mooc.catalog.models import Course
     if not course_ids:
         return {}
     return dict(db.session.execute(select(Course.id, Course.title)

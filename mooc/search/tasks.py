@@ -9,6 +9,7 @@ import threading
 from huey.exceptions import TaskLockedException
 
 from mooc.core import jobs
+from mooc.search import services
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 2
@@ -18,7 +19,6 @@ _checked_schema = threading.Event()
 
 
 def drain_once(app):
-    from mooc.search import services
     with app.app_context():
         try:
             with jobs.huey.lock_task("search-indexer"):
@@ -50,7 +50,6 @@ def start_indexer_thread(app, stop_event=None):
 
 @jobs.task()
 def rebuild_index_task(job_id):
-    from mooc.search import services
     jobs.update_job(job_id, status="running", progress=0.1, message="正在重建搜索索引")
     count = services.rebuild()
     jobs.update_job(job_id, status="done", progress=1.0, message=f"已索引 {count} 个条目")

@@ -5,7 +5,16 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from mooc.catalog.models import Lesson
+from mooc.core import storage
+from mooc.core.jobs import update_job
+from mooc.core.models import BackgroundJob
 from mooc.extensions import db
+from mooc.video.models import DERIVED_NAMESPACE, VideoAsset
+from mooc.video.processing.media_probe import VideoRejected
+from mooc.video.processing.transcoding import process
+from mooc.video.services import VideoError, attach_video, orphaned_outputs
+from mooc.video.watch import purge_sessions
 
 
 @click.group("video")
@@ -18,7 +27,6 @@ def video_group():
 @with_appcontext
 def list_command(status):
     """列出视频及其处理状态。"""
-    from mooc.video.models import VideoAsset
     query = select(VideoAsset).order_by(VideoAsset.id)
     if status:
         query = query.where(VideoAsset.status == status)
@@ -34,10 +42,6 @@ def list_command(status):
 @with_appcontext
 def process_command(asset_id):
     """在当前进程中（不经后台队列）处理指定视频，用于排查或没有 worker 时。"""
-    from mooc.core.jobs import update_job
-    from mooc.core.models import BackgroundJob
-    from mooc.video.models import VideoAsset
-    from mooc.video.processing.transcoding import process
     asset = db.session.get(VideoAsset, asset_id)
     if asset is None:
         raise click.ClickException(f"视频 #{asset_id} 不存在")
@@ -58,9 +62,6 @@ def process_command(asset_id):
 @with_appcontext
 def attach_command(lesson_id, video, captions):
     """为视频课时添加视频文件（可附字幕），并排队转码。"""
-    from mooc.catalog.models import Lesson
-    from mooc.video.processing.media_probe import VideoRejected
-    from mooc.video.services import VideoError, attach_video
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None:
         raise click.ClickException(f"课时 {lesson_id} 不存在")
@@ -75,10 +76,6 @@ def attach_command(lesson_id, video, captions):
 @with_appcontext
 def gc_command():
     """删除已无视频记录的转码输出，以及一周未活动的观看会话。"""
-    from mooc.core import storage
-    from mooc.video.models import DERIVED_NAMESPACE
-    from mooc.video.services import orphaned_outputs
-    from mooc.video.watch import purge_sessions
     orphans = orphaned_outputs()
     for ident in orphans:
         storage.remove_derived(DERIVED_NAMESPACE, ident)

@@ -22,6 +22,7 @@ from mooc.core import jobs, storage
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
+from mooc.search import services as search
 from mooc.video import captions as captions_mod
 from mooc.video.models import (CAPTIONS_NAME, DERIVED_NAMESPACE, FAILED, QUEUED, READY,
                                VideoAsset)
@@ -248,10 +249,6 @@ def _store_captions(asset, data, filename):
 
 def _reindex(lesson):
     # Transcripts are searchable; the search outbox picks the lesson up again.
-    try:
-        from mooc.search import services as search
-    except ImportError:
-        return
     search.enqueue(f"lesson:{lesson.id}")
 
 

@@ -1,5 +1,4 @@
 """Binding extensions and request-wide behaviour to an app (called by create_app)."""
-import secrets
 from pathlib import Path
 
 from flask import abort, has_request_context, request, session
@@ -65,17 +64,11 @@ def init_extensions(app):
         database.tune_sqlite(db.engine)
     jobs.configure(app)
 
-    from mooc.accounts.models import User
+    from mooc.accounts import loading
 
     @login_manager.user_loader
     def load_user(user_id):
-        user_pk, _, token = (user_id or "").partition(":")
-        if not user_pk.isdigit():
-            return None
-        user = db.session.get(User, int(user_pk))
-        if user is None or not token or not secrets.compare_digest(user.auth_token, token):
-            return None
-        return user
+        return loading.load_user(user_id)
 
 
 def init_request_hooks(app):

@@ -1,0 +1,190 @@
+"""A heartbeat in the database: one read, then a two-statement write.
+
+The hot path of the platform (every viewer, every ~10 s), so its statements are
+counted (tests/video/test_hot_path_queries.py): with the signed-in user's row,
+four per beat.
+
+1. Read, outside the write lock (`database.reads_first` on the view): one SELECT
+   joins the watch session row, its lesson and course, the newest ready asset
+   and the learner's progress row, and computes the course-audience rule and
+   ownership in SQL. Permissions are therefore as fresh as the beat itself; what
+   is cached per worker is only the policy built from settings
+   (`watch.policy`), so there is nothing to invalidate when a lesson, asset or
+   course changes.
+2. The rules (`tracking.apply_heartbeat`) run in Python on that state.
+3. Write, in `database.write_transaction()`: an UPDATE of the session row guarded
+   by the sequence number and `active` it was read with, then an UPSERT of the
+   progress row with the intervals merged in Python. A concurrent duplicate, or a
+   device that lost the session to another one meanwhile, matches no row; the
+   write is then rolled back and the beat is decided again on fresh state (where
+   it is a duplicate, superseded, or simply the next beat). Progress only grows:
+   the UPSERT keeps the larger fraction and the first completion time.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from mooc.accounts.models import ADMIN
+from mooc.catalog.models import PUBLISHED, Course, Lesson, course_owner
+from mooc.catalog.visibility import audience_condition
+from mooc.core import database
+from mooc.core.models import utcnow
+from mooc.core.permissions import can_author_courses, is_admin
+from mooc.extensions import db
+from mooc.progress.models import LessonProgress
+from mooc.video import clock, tracking
+from mooc.video.models import READY, VideoAsset, WatchSessionRow
+from mooc.video.services import VIDEO_KIND, VideoError
+from mooc.video.watch import CREDITED, WatchError, policy, state_from_row
+
+_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# Each retry re-reads; only a client racing itself (two copies of a beat at once)
+# ever needs one.
+WRITE_TRIES = 3
+
+
+class _Raced(Exception):
+    """The session row changed between the read and the write."""
+
+
+def _context_query(user, token):
+    newest_ready = (select(VideoAsset.id)
+                    .where(VideoAsset.lesson_id == Lesson.id, VideoAsset.status == READY)
+                    .order_by(VideoAsset.id.desc()).limit(1)
+                    .correlate(Lesson).scalar_subquery())
+    is_owner = exists().where(course_owner.c.course_id == Course.id,
+                              course_owner.c.user_id == user.id).correlate(Course)
+    return (select(WatchSessionRow.id, WatchSessionRow.token, WatchSessionRow.user_id,
+                   WatchSessionRow.lesson_id, WatchSessionRow.started_at,
+                   WatchSessionRow.last_beat_at, WatchSessionRow.last_seq,
+                   WatchSessionRow.active, WatchSessionRow.credited_seconds,
+                   Lesson.kind, Lesson.published, Lesson.course_id,
+                   Course.status.label("course_status"), Course.no_skip_ahead,
+                   audience_condition(user).label("audience"), is_owner.label("is_owner"),
+                   VideoAsset.id.label("asset_id"), VideoAsset.duration,
+                   LessonProgress.completed_at, LessonProgress.data)
+            .select_from(WatchSessionRow)
+            .join(Lesson, Lesson.id == WatchSessionRow.lesson_id)
+            .join(Course, Course.id == Lesson.course_id)
+            .outerjoin(VideoAsset, VideoAsset.id == newest_ready)
+            .outerjoin(LessonProgress, and_(LessonProgress.user_id == WatchSessionRow.user_id,
+                                            LessonProgress.lesson_id == WatchSessionRow.lesson_id))
+            .where(WatchSessionRow.token == token))
+
+
+def _access(user, ctx):
+    """(may view the lesson, records progress): catalog.permissions' can_view_lesson and
+    watch.is_recording, decided from the facts the one SELECT read."""
+    can_edit = is_admin(user) or (can_author_courses(user) and bool(ctx.is_owner))
+    published_course = ctx.course_status == PUBLISHED
+    audience = bool(ctx.audience)
+    can_view = (can_edit or (published_course and audience)) and (ctx.published or can_edit)
+    recording = ctx.published and published_course and (audience or user.role == ADMIN)
+    return can_view, recording
+
+
+class _Progress:
+    """The two columns of the progress row that state_from_row reads."""
+
+    def __init__(self, ctx):
+        self.data, self.completed_at = ctx.data, ctx.completed_at
+
+    @property
+    def is_complete(self):
+        return self.completed_at is not None
+
+
+def _read(user, token, payload):
+    ctx = db.session.execute(_context_query(user, token)).one_or_none()
+    if ctx is None or ctx.user_id != user.id:
+        raise WatchError("观看记录不存在。", "not_found", 404)
+    can_view, recording = _access(user, ctx)
+    if not can_view:
+        raise WatchError("观看记录不存在。", "not_found", 404)
+    if ctx.kind != VIDEO_KIND:
+        raise VideoError("该课时不是视频课时。", "not_video", 409)
+    if ctx.asset_id is None or not ctx.duration:
+        raise WatchError("视频尚未就绪，请稍后再来。", "not_ready", 409)
+    if not recording:
+        raise WatchError("预览模式下不记录学习进度。", "preview", 409)
+    try:
+        beat = tracking.Heartbeat.from_json(payload)
+    except tracking.InvalidBeat as exc:
+        raise WatchError(tracking.InvalidBeat.message_zh, "invalid_beat", 400) from exc
+    return ctx, beat
+
+
+def _session(ctx):
+    return tracking.WatchSession(
+        session_id=ctx.token, user_id=ctx.user_id, lesson_id=ctx.lesson_id,
+        started_at=ctx.started_at, last_beat_at=ctx.last_beat_at, last_seq=ctx.last_seq,
+        active=ctx.active, credited_seconds=ctx.credited_seconds)
+
+
+def _store(user, ctx, watch_session, state, outcome):
+    """The write: two statements under the write lock (a third set only on completion)."""
+    stamp = utcnow()
+    fraction = 1.0 if state.completed else outcome.coverage
+    with database.write_transaction(db.session()) as session:
+        claimed = session.execute(
+            update(WatchSessionRow)
+            .where(WatchSessionRow.id == ctx.id, WatchSessionRow.last_seq == ctx.last_seq,
+                   WatchSessionRow.active.is_(True))
+            .values(last_seq=watch_session.last_seq, last_beat_at=watch_session.last_beat_at,
+                    credited_seconds=watch_session.credited_seconds, asset_id=ctx.asset_id,
+                    updated_at=stamp)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            raise _Raced()
+        _upsert_progress(session, user, ctx, fraction, stamp,
+                         round(outcome.credited_seconds),
+                         {**state.to_json(), "asset_id": ctx.asset_id})
+        if outcome.completed_now and ctx.completed_at is None:
+            # Rare (once per learner and lesson): course completion, 学时, certificate.
+            from mooc.progress.completion import update_course_completion
+            update_course_completion(user, session.get(Course, ctx.course_id))
+
+
+def _upsert_progress(session, user, ctx, fraction, stamp, seconds, data):
+    table = LessonProgress.__table__
+    insert = _INSERTS[session.get_bind().dialect.name]
+    statement = insert(table).values(
+        user_id=user.id, lesson_id=ctx.lesson_id, course_id=ctx.course_id, progress=fraction,
+        completed_at=stamp if fraction >= 1.0 else None, time_spent_seconds=seconds,
+        data=data, created_at=stamp, updated_at=stamp)
+    new = statement.excluded
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.lesson_id],
+        set_={"progress": case((new.progress > table.c.progress, new.progress),
+                               else_=table.c.progress),
+              "completed_at": func.coalesce(table.c.completed_at, new.completed_at),
+              "time_spent_seconds": table.c.time_spent_seconds + new.time_spent_seconds,
+              "data": new.data, "updated_at": new.updated_at}))
+
+
+def heartbeat(user, token, payload, now=None):
+    """Apply one beat → (tracking.BeatOutcome, extra JSON fields), written and committed
+    when it was credited; nothing is written otherwise. Raises WatchError/VideoError
+    (nothing written) for beats that cannot be applied."""
+    token = str(token)[:64]
+    for _try in range(WRITE_TRIES):
+        ctx, beat = _read(user, token, payload)
+        rules = policy(ctx.no_skip_ahead)
+        state = state_from_row(_Progress(ctx) if ctx.data is not None
+                               or ctx.completed_at is not None else None)
+        watch_session = _session(ctx)
+        beat_now = clock.now() if now is None else now
+        outcome = tracking.apply_heartbeat(rules, watch_session, state, beat, beat_now,
+                                           ctx.duration)
+        extra = {"frontier": tracking.frontier(state.intervals, rules.tolerance),
+                 "duration": ctx.duration}
+        if outcome.status not in CREDITED:
+            database.end_reads(db.session())   # nothing to write
+            return outcome, extra
+        try:
+            _store(user, ctx, watch_session, state, outcome)
+        except _Raced:
+            continue
+        return outcome, extra
+    raise WatchError("请求过于密集，请稍后重试。", "busy", 409)

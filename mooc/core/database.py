@@ -146,7 +146,15 @@ def write_transaction(session):
     are not expired by these commits: the reads before stay usable, and touching the
     signed-in user afterwards (Flask-Login, the response hooks) costs no statement.
     Nothing is acknowledged before the commit here returns.
+
+    Outside a `reads_first` view (tests, the CLI, background jobs) the caller's
+    transaction already is a write transaction: the block runs in it, and the
+    caller commits, as everywhere else. Nested in another write_transaction, the
+    block is part of the outer one.
     """
+    if not _reading_only.get() or _writing.get():   # also: nested in another one
+        yield session
+        return
     keep = session.expire_on_commit
     session.expire_on_commit = False
     token = _writing.set(True)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from mooc.catalog.models import Lesson
-from mooc.core import navigation
+from mooc.core import database, navigation
 from mooc.extensions import db
 from mooc.quizzes import attempts, paper, results, services, wrongbook
 from mooc.quizzes import lesson_kind  # noqa: F401  (registers the quiz lesson kind)
@@ -44,6 +44,7 @@ def lesson_url(quiz):
 
 
 @bp.route("/<int:quiz_lesson_id>/start", methods=["POST"])
+@database.reads_first   # start_attempt takes the write lock only to write
 @login_required
 def start(quiz_lesson_id):
     quiz = takeable_quiz(quiz_lesson_id)
@@ -55,7 +56,7 @@ def start(quiz_lesson_id):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(lesson_url(quiz))
-    db.session.commit()
+    database.end_reads(db.session())   # start_attempt committed what it wrote
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 

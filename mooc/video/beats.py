@@ -7,7 +7,7 @@ four per beat.
 1. Read, outside the write lock (`database.reads_first` on the view): one SELECT
    joins the watch session row, its lesson and course, the newest ready asset
    and the learner's progress row, and computes the course-audience rule and
-   ownership in SQL. Permissions are therefore as fresh as the beat itself; what
+   ownership in SQL (catalog.lesson_access). Permissions are therefore as fresh as the beat itself; what
    is cached per worker is only the policy built from settings
    (`watch.policy`), so there is nothing to invalidate when a lesson, asset or
    course changes.
@@ -22,15 +22,13 @@ four per beat.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from mooc.accounts.models import ADMIN
-from mooc.catalog.models import PUBLISHED, Course, Lesson, course_owner
-from mooc.catalog.visibility import audience_condition
+from mooc.catalog import lesson_access
+from mooc.catalog.models import Course, Lesson
 from mooc.core import database
 from mooc.core.models import utcnow
-from mooc.core.permissions import can_author_courses, is_admin
 from mooc.extensions import db
 from mooc.progress.models import LessonProgress
 from mooc.video import clock, tracking
@@ -53,15 +51,11 @@ def _context_query(user, token):
                     .where(VideoAsset.lesson_id == Lesson.id, VideoAsset.status == READY)
                     .order_by(VideoAsset.id.desc()).limit(1)
                     .correlate(Lesson).scalar_subquery())
-    is_owner = exists().where(course_owner.c.course_id == Course.id,
-                              course_owner.c.user_id == user.id).correlate(Course)
     return (select(WatchSessionRow.id, WatchSessionRow.token, WatchSessionRow.user_id,
                    WatchSessionRow.lesson_id, WatchSessionRow.started_at,
                    WatchSessionRow.last_beat_at, WatchSessionRow.last_seq,
                    WatchSessionRow.active, WatchSessionRow.credited_seconds,
-                   Lesson.kind, Lesson.published, Lesson.course_id,
-                   Course.status.label("course_status"), Course.no_skip_ahead,
-                   audience_condition(user).label("audience"), is_owner.label("is_owner"),
+                   Lesson.kind, Course.no_skip_ahead, *lesson_access.access_columns(user),
                    VideoAsset.id.label("asset_id"), VideoAsset.duration,
                    LessonProgress.completed_at, LessonProgress.data)
             .select_from(WatchSessionRow)
@@ -71,17 +65,6 @@ def _context_query(user, token):
             .outerjoin(LessonProgress, and_(LessonProgress.user_id == WatchSessionRow.user_id,
                                             LessonProgress.lesson_id == WatchSessionRow.lesson_id))
             .where(WatchSessionRow.token == token))
-
-
-def _access(user, ctx):
-    """(may view the lesson, records progress): catalog.permissions' can_view_lesson and
-    watch.is_recording, decided from the facts the one SELECT read."""
-    can_edit = is_admin(user) or (can_author_courses(user) and bool(ctx.is_owner))
-    published_course = ctx.course_status == PUBLISHED
-    audience = bool(ctx.audience)
-    can_view = (can_edit or (published_course and audience)) and (ctx.published or can_edit)
-    recording = ctx.published and published_course and (audience or user.role == ADMIN)
-    return can_view, recording
 
 
 class _Progress:
@@ -99,14 +82,14 @@ def _read(user, token, payload):
     ctx = db.session.execute(_context_query(user, token)).one_or_none()
     if ctx is None or ctx.user_id != user.id:
         raise WatchError("观看记录不存在。", "not_found", 404)
-    can_view, recording = _access(user, ctx)
-    if not can_view:
+    access = lesson_access.decide(user, ctx)
+    if not access.can_view:
         raise WatchError("观看记录不存在。", "not_found", 404)
     if ctx.kind != VIDEO_KIND:
         raise VideoError("该课时不是视频课时。", "not_video", 409)
     if ctx.asset_id is None or not ctx.duration:
         raise WatchError("视频尚未就绪，请稍后再来。", "not_ready", 409)
-    if not recording:
+    if not (ctx.lesson_published and access.can_enrol):   # watch.is_recording
         raise WatchError("预览模式下不记录学习进度。", "preview", 409)
     try:
         beat = tracking.Heartbeat.from_json(payload)

@@ -22,7 +22,9 @@ four per beat.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select, update
+import functools
+
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mooc.catalog import lesson_access
@@ -46,7 +48,9 @@ class _Raced(Exception):
     """The session row changed between the read and the write."""
 
 
-def _context_query(user, token):
+@functools.lru_cache(maxsize=4096)
+def _context_query(user):
+    """The read for this user (`lesson_access.UserFacts`), token bound per beat."""
     newest_ready = (select(VideoAsset.id)
                     .where(VideoAsset.lesson_id == Lesson.id, VideoAsset.status == READY)
                     .order_by(VideoAsset.id.desc()).limit(1)
@@ -64,7 +68,38 @@ def _context_query(user, token):
             .outerjoin(VideoAsset, VideoAsset.id == newest_ready)
             .outerjoin(LessonProgress, and_(LessonProgress.user_id == WatchSessionRow.user_id,
                                             LessonProgress.lesson_id == WatchSessionRow.lesson_id))
-            .where(WatchSessionRow.token == token))
+            .where(WatchSessionRow.token == bindparam("b_token")))
+
+
+# The write's statements, built once: constructing them costs more than running them.
+_CLAIM_SESSION = (
+    update(WatchSessionRow)
+    .where(WatchSessionRow.id == bindparam("b_id"), WatchSessionRow.last_seq == bindparam("b_seq"),
+           WatchSessionRow.active.is_(True))
+    .values(last_seq=bindparam("b_new_seq"), last_beat_at=bindparam("b_beat_at"),
+            credited_seconds=bindparam("b_credited"), asset_id=bindparam("b_asset"),
+            updated_at=bindparam("b_stamp"))
+    .execution_options(synchronize_session=False))
+
+
+@functools.lru_cache(maxsize=4)
+def _upsert_statement(dialect):
+    table = LessonProgress.__table__
+    statement = _INSERTS[dialect](table).values(
+        user_id=bindparam("b_user"), lesson_id=bindparam("b_lesson"),
+        course_id=bindparam("b_course"), progress=bindparam("b_progress"),
+        completed_at=bindparam("b_completed_at"), time_spent_seconds=bindparam("b_seconds"),
+        data=bindparam("b_data", type_=table.c.data.type), created_at=bindparam("b_stamp"),
+        updated_at=bindparam("b_stamp"))
+    new = statement.excluded
+    # Progress only grows: the larger fraction and the first completion time win.
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.lesson_id],
+        set_={"progress": case((new.progress > table.c.progress, new.progress),
+                               else_=table.c.progress),
+              "completed_at": func.coalesce(table.c.completed_at, new.completed_at),
+              "time_spent_seconds": table.c.time_spent_seconds + new.time_spent_seconds,
+              "data": new.data, "updated_at": new.updated_at})
 
 
 class _Progress:
@@ -79,7 +114,8 @@ class _Progress:
 
 
 def _read(user, token, payload):
-    ctx = db.session.execute(_context_query(user, token)).one_or_none()
+    ctx = db.session.execute(_context_query(lesson_access.facts(user)),
+                             {"b_token": token}).one_or_none()
     if ctx is None or ctx.user_id != user.id:
         raise WatchError("观看记录不存在。", "not_found", 404)
     access = lesson_access.decide(user, ctx)
@@ -106,44 +142,26 @@ def _session(ctx):
 
 
 def _store(user, ctx, watch_session, state, outcome):
-    """The write: two statements under the write lock (a third set only on completion)."""
+    """The write: two statements under the write lock (more only on completion)."""
     stamp = utcnow()
     fraction = 1.0 if state.completed else outcome.coverage
+    progress = {"b_user": user.id, "b_lesson": ctx.lesson_id, "b_course": ctx.course_id,
+                "b_progress": fraction, "b_completed_at": stamp if fraction >= 1.0 else None,
+                "b_seconds": round(outcome.credited_seconds),
+                "b_data": {**state.to_json(), "asset_id": ctx.asset_id}, "b_stamp": stamp}
+    claim = {"b_id": ctx.id, "b_seq": ctx.last_seq, "b_new_seq": watch_session.last_seq,
+             "b_beat_at": watch_session.last_beat_at,
+             "b_credited": watch_session.credited_seconds, "b_asset": ctx.asset_id,
+             "b_stamp": stamp}
+    upsert = _upsert_statement(db.session.get_bind().dialect.name)
     with database.write_transaction(db.session()) as session:
-        claimed = session.execute(
-            update(WatchSessionRow)
-            .where(WatchSessionRow.id == ctx.id, WatchSessionRow.last_seq == ctx.last_seq,
-                   WatchSessionRow.active.is_(True))
-            .values(last_seq=watch_session.last_seq, last_beat_at=watch_session.last_beat_at,
-                    credited_seconds=watch_session.credited_seconds, asset_id=ctx.asset_id,
-                    updated_at=stamp)
-            .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
+        if session.execute(_CLAIM_SESSION, claim).rowcount != 1:
             raise _Raced()
-        _upsert_progress(session, user, ctx, fraction, stamp,
-                         round(outcome.credited_seconds),
-                         {**state.to_json(), "asset_id": ctx.asset_id})
+        session.execute(upsert, progress)
         if outcome.completed_now and ctx.completed_at is None:
             # Rare (once per learner and lesson): course completion, 学时, certificate.
             from mooc.progress.completion import update_course_completion
             update_course_completion(user, session.get(Course, ctx.course_id))
-
-
-def _upsert_progress(session, user, ctx, fraction, stamp, seconds, data):
-    table = LessonProgress.__table__
-    insert = _INSERTS[session.get_bind().dialect.name]
-    statement = insert(table).values(
-        user_id=user.id, lesson_id=ctx.lesson_id, course_id=ctx.course_id, progress=fraction,
-        completed_at=stamp if fraction >= 1.0 else None, time_spent_seconds=seconds,
-        data=data, created_at=stamp, updated_at=stamp)
-    new = statement.excluded
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.user_id, table.c.lesson_id],
-        set_={"progress": case((new.progress > table.c.progress, new.progress),
-                               else_=table.c.progress),
-              "completed_at": func.coalesce(table.c.completed_at, new.completed_at),
-              "time_spent_seconds": table.c.time_spent_seconds + new.time_spent_seconds,
-              "data": new.data, "updated_at": new.updated_at}))
 
 
 def heartbeat(user, token, payload, now=None):

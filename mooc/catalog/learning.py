@@ -3,9 +3,10 @@
 GET pages call only the read functions here; everything that writes (enrol,
 complete, visit) is for POSTs.
 """
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mooc.catalog import kinds, lesson_access
@@ -99,22 +100,32 @@ def visit(user, course_id, lesson_id):
     facts and the enrolment; an UPDATE under the write lock (database.write_transaction)
     records it. The view must be `database.reads_first`.
     """
-    row = db.session.execute(
-        select(Enrollment.id.label("enrollment_id"), *lesson_access.access_columns(user))
-        .select_from(Lesson).join(Course, Course.id == Lesson.course_id)
-        .outerjoin(Enrollment, and_(Enrollment.course_id == Lesson.course_id,
-                                    Enrollment.user_id == user.id))
-        .where(Lesson.id == lesson_id, Lesson.course_id == course_id)).one_or_none()
+    row = db.session.execute(_visit_query(lesson_access.facts(user)),
+                             {"b_lesson": lesson_id, "b_course": course_id}).one_or_none()
     if row is None or not lesson_access.decide(user, row).can_view:
         raise LessonNotFound(lesson_id)
     if row.enrollment_id is None or not row.lesson_published:
         database.end_reads(db.session())
         return row.enrollment_id is not None   # enrolled; an unpublished lesson is not remembered
     with database.write_transaction(db.session()) as session:
-        session.execute(update(Enrollment).where(Enrollment.id == row.enrollment_id)
-                        .values(last_lesson_id=lesson_id, last_visited_at=utcnow())
-                        .execution_options(synchronize_session=False))
+        session.execute(_REMEMBER, {"b_id": row.enrollment_id, "b_lesson": lesson_id,
+                                    "b_at": utcnow()})
     return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _visit_query(user):
+    """Built once per worker for each lesson_access.UserFacts; the ids are bound."""
+    return (select(Enrollment.id.label("enrollment_id"), *lesson_access.access_columns(user))
+            .select_from(Lesson).join(Course, Course.id == Lesson.course_id)
+            .outerjoin(Enrollment, and_(Enrollment.course_id == Lesson.course_id,
+                                        Enrollment.user_id == user.id))
+            .where(Lesson.id == bindparam("b_lesson"), Lesson.course_id == bindparam("b_course")))
+
+
+_REMEMBER = (update(Enrollment).where(Enrollment.id == bindparam("b_id"))
+             .values(last_lesson_id=bindparam("b_lesson"), last_visited_at=bindparam("b_at"))
+             .execution_options(synchronize_session=False))
 
 
 def complete_lesson(user, lesson, form):

@@ -9,7 +9,9 @@ attempts.py's: answers are normalised as the learner saw the options, an attempt
 past its deadline's grace is submitted with what was saved (the rare, slower path),
 and a closed attempt answers 409.
 """
-from sqlalchemy import select, update
+import functools
+
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mooc.catalog import lesson_access
@@ -26,14 +28,27 @@ class NotYours(LookupError):
     """No such attempt, or not this user's to answer (404)."""
 
 
+@functools.lru_cache(maxsize=4096)
+def _attempt_query(user):
+    """Built once per worker for each lesson_access.UserFacts; the attempt id is bound."""
+    return (select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline_at,
+                   Attempt.paper, *lesson_access.access_columns(user))
+            .select_from(Attempt).join(Quiz, Quiz.id == Attempt.quiz_id)
+            .join(Lesson, Lesson.id == Quiz.lesson_id).join(Course, Course.id == Lesson.course_id)
+            .where(Attempt.id == bindparam("b_attempt")))
+
+
+_QUESTIONS = select(Question).where(Question.id.in_(bindparam("b_ids", expanding=True)))
+_CLAIM = (update(Attempt).where(Attempt.id == bindparam("b_attempt"),
+                                Attempt.status == OPEN_ATTEMPT)
+          .values(last_saved_at=bindparam("b_saved_at"))
+          .execution_options(synchronize_session=False))
+
+
 def attempt_for(user, attempt_id):
     """The attempt's row with its access facts; NotYours (404) unless the user may answer it."""
-    row = db.session.execute(
-        select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline_at,
-               Attempt.submit_reason, Attempt.paper, *lesson_access.access_columns(user))
-        .select_from(Attempt).join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(Lesson, Lesson.id == Quiz.lesson_id).join(Course, Course.id == Lesson.course_id)
-        .where(Attempt.id == attempt_id)).one_or_none()
+    row = db.session.execute(_attempt_query(lesson_access.facts(user)),
+                             {"b_attempt": attempt_id}).one_or_none()
     # permissions.can_answer_attempt: its learner, while they may still see the quiz.
     if row is None or row.user_id != user.id or not lesson_access.decide(user, row).can_view:
         raise NotYours(attempt_id)
@@ -54,8 +69,7 @@ def _normalise(row, raw_answers):
         raise attempts.AttemptError("答案格式无效。")
     items = (row.paper or {}).get("items", [])
     ids = [item["q"] for item in items]
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))} \
-        if ids else {}
+    questions = {q.id: q for q in db.session.scalars(_QUESTIONS, {"b_ids": ids})} if ids else {}
     shown, number = {}, 0
     for item in items:           # numbered as paper.shown numbers them
         question = questions.get(item["q"])
@@ -92,9 +106,7 @@ def save(row, raw_answers):
         raise _closed(attempt_id)
     clean = _normalise(row, raw_answers)
     with database.write_transaction(db.session()) as session:
-        claimed = session.execute(
-            update(Attempt).where(Attempt.id == attempt_id, Attempt.status == OPEN_ATTEMPT)
-            .values(last_saved_at=now).execution_options(synchronize_session=False))
+        claimed = session.execute(_CLAIM, {"b_attempt": attempt_id, "b_saved_at": now})
         if claimed.rowcount == 1 and clean:
             _upsert_answers(session, attempt_id, clean, now)
     if claimed.rowcount != 1:   # submitted meanwhile: nothing was written

@@ -100,8 +100,9 @@ def visit(user, course_id, lesson_id):
     facts and the enrolment; an UPDATE under the write lock (database.write_transaction)
     records it. The view must be `database.reads_first`.
     """
-    row = db.session.execute(_visit_query(lesson_access.facts(user)),
-                             {"b_lesson": lesson_id, "b_course": course_id}).one_or_none()
+    row = db.session.execute(_visit_query(lesson_access.sql_facts(user)),
+                             {"b_lesson": lesson_id, "b_course": course_id,
+                              **lesson_access.params(user)}).one_or_none()
     if row is None or not lesson_access.decide(user, row).can_view:
         raise LessonNotFound(lesson_id)
     if row.enrollment_id is None or not row.lesson_published:
@@ -113,9 +114,9 @@ def visit(user, course_id, lesson_id):
     return True
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)
 def _visit_query(user):
-    """Built once per worker for each lesson_access.UserFacts; the ids are bound."""
+    """Built once per worker for each lesson_access.SqlFacts; the ids are bound."""
     return (select(Enrollment.id.label("enrollment_id"), *lesson_access.access_columns(user))
             .select_from(Lesson).join(Course, Course.id == Lesson.course_id)
             .outerjoin(Enrollment, and_(Enrollment.course_id == Lesson.course_id,

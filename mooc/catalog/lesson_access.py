@@ -9,13 +9,17 @@ the two in agreement); ownership is an EXISTS. Nothing is cached, so nothing can
 go stale when a course, lesson or audience changes.
 
 Building those SQL expressions costs more Python time than running them, so hot
-paths build their statement once per worker for each `UserFacts` (everything about
-the user the statement depends on: a changed role, category or unit is another
-key, never a stale entry) and pass the request's ids as bound parameters.
+paths build their statement once per worker for each `SqlFacts` (what the SQL's
+shape depends on: admin or not, the user's unit) and bind the rest per request
+(`params(user)`: the user's id and category, plus the request's own ids). A changed
+role or unit is another key, never a stale entry; the cache stays bounded by the
+number of units, not of users.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import exists
+from sqlalchemy import bindparam, exists
+
+from mooc.accounts.models import ADMIN, LEARNER
 
 from mooc.catalog.models import PUBLISHED, Course, Lesson, course_owner
 from mooc.catalog.visibility import audience_condition
@@ -36,19 +40,35 @@ class _Unit:
 
 
 @dataclass(frozen=True)
-class UserFacts:
-    """What `access_columns` and `decide` read of a user: hashable, to key a cache."""
-    id: int
-    role: str
-    category: str
+class SqlFacts:
+    """A stand-in user for `access_columns` (and visibility.audience_condition): hashable,
+    to key a statement cache, with the per-user values as bound parameters."""
+    admin: bool
     org: _Unit | None
     is_authenticated = True
 
+    @property
+    def role(self):
+        return ADMIN if self.admin else LEARNER
 
-def facts(user):
+    @property
+    def id(self):
+        return bindparam("b_uid")
+
+    @property
+    def category(self):
+        return bindparam("b_category")
+
+
+def sql_facts(user):
     org = getattr(user, "org", None)
-    return UserFacts(id=user.id, role=user.role, category=user.category,
-                     org=_Unit(org.path) if org is not None and org.path else None)
+    return SqlFacts(admin=is_admin(user),
+                    org=_Unit(org.path) if org is not None and org.path else None)
+
+
+def params(user):
+    """The values a statement built from `sql_facts(user)` needs."""
+    return {"b_uid": user.id, "b_category": user.category}
 
 
 @dataclass(frozen=True)

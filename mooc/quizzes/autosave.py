@@ -28,9 +28,9 @@ class NotYours(LookupError):
     """No such attempt, or not this user's to answer (404)."""
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)
 def _attempt_query(user):
-    """Built once per worker for each lesson_access.UserFacts; the attempt id is bound."""
+    """Built once per worker for each lesson_access.SqlFacts; the attempt id is bound."""
     return (select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.deadline_at,
                    Attempt.paper, *lesson_access.access_columns(user))
             .select_from(Attempt).join(Quiz, Quiz.id == Attempt.quiz_id)
@@ -47,8 +47,8 @@ _CLAIM = (update(Attempt).where(Attempt.id == bindparam("b_attempt"),
 
 def attempt_for(user, attempt_id):
     """The attempt's row with its access facts; NotYours (404) unless the user may answer it."""
-    row = db.session.execute(_attempt_query(lesson_access.facts(user)),
-                             {"b_attempt": attempt_id}).one_or_none()
+    row = db.session.execute(_attempt_query(lesson_access.sql_facts(user)),
+                             {"b_attempt": attempt_id, **lesson_access.params(user)}).one_or_none()
     # permissions.can_answer_attempt: its learner, while they may still see the quiz.
     if row is None or row.user_id != user.id or not lesson_access.decide(user, row).can_view:
         raise NotYours(attempt_id)

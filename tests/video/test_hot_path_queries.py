@@ -82,3 +82,22 @@ def test_the_final_beat_at_the_end_of_playback_is_accepted_and_credited(viewer, 
     fake_clock.now += 0.05
     again = viewer.beat((59.7, 60.0), final=True)
     assert again.status_code == 200 and again.json["credited_seconds"] == 0
+
+
+def test_a_beat_sees_an_audience_change_at_once(app, make_user, fake_clock):
+    """Nothing about permissions is cached: narrowing the audience stops the next beat."""
+    from mooc.catalog.models import CourseAudienceCategory
+    course = make_course(lessons=0, visibility="restricted", categories=["full_member"])
+    lesson = make_lesson(course, "视频课", kind="video")
+    ready_video(lesson, duration=DURATION)
+    viewer = Viewer(app, make_user(category="full_member"), lesson)
+    viewer.open()
+    fake_clock.now += 10
+    assert viewer.beat((0, 10)).status_code == 200
+    db.session.execute(db.update(CourseAudienceCategory)
+                       .where(CourseAudienceCategory.course_id == course.id)
+                       .values(category="probationary"))
+    db.session.commit()
+    fake_clock.now += 10
+    refused = viewer.beat((10, 20))
+    assert refused.status_code == 404 and refused.json["error"] == "观看记录不存在。"

@@ -73,13 +73,13 @@ def _context_query(user):
 
 # The write's statements, built once: constructing them costs more than running them.
 _CLAIM_SESSION = (
-    update(WatchSessionRow)
-    .where(WatchSessionRow.id == bindparam("b_id"), WatchSessionRow.last_seq == bindparam("b_seq"),
-           WatchSessionRow.active.is_(True))
+    update(WatchSessionRow.__table__)
+    .where(WatchSessionRow.__table__.c.id == bindparam("b_id"),
+           WatchSessionRow.__table__.c.last_seq == bindparam("b_seq"),
+           WatchSessionRow.__table__.c.active.is_(True))
     .values(last_seq=bindparam("b_new_seq"), last_beat_at=bindparam("b_beat_at"),
             credited_seconds=bindparam("b_credited"), asset_id=bindparam("b_asset"),
-            updated_at=bindparam("b_stamp"))
-    .execution_options(synchronize_session=False))
+            updated_at=bindparam("b_stamp")))
 
 
 @functools.lru_cache(maxsize=4)
@@ -114,8 +114,10 @@ class _Progress:
 
 
 def _read(user, token, payload):
-    ctx = db.session.execute(_context_query(lesson_access.sql_facts(user)),
-                             {"b_token": token, **lesson_access.params(user)}).one_or_none()
+    # Core execution on the session's connection: plain rows, no ORM result machinery.
+    ctx = db.session.connection().execute(
+        _context_query(lesson_access.sql_facts(user)),
+        {"b_token": token, **lesson_access.params(user)}).one_or_none()
     if ctx is None or ctx.user_id != user.id:
         raise WatchError("观看记录不存在。", "not_found", 404)
     access = lesson_access.decide(user, ctx)
@@ -155,9 +157,10 @@ def _store(user, ctx, watch_session, state, outcome):
              "b_stamp": stamp}
     upsert = _upsert_statement(db.session.get_bind().dialect.name)
     with database.write_transaction(db.session()) as session:
-        if session.execute(_CLAIM_SESSION, claim).rowcount != 1:
+        connection = session.connection()
+        if connection.execute(_CLAIM_SESSION, claim).rowcount != 1:
             raise _Raced()
-        session.execute(upsert, progress)
+        connection.execute(upsert, progress)
         if outcome.completed_now and ctx.completed_at is None:
             # Rare (once per learner and lesson): course completion, 学时, certificate.
             from mooc.progress.completion import update_course_completion

@@ -7,10 +7,11 @@ four per beat.
 1. Read, outside the write lock (`database.reads_first` on the view): one SELECT
    joins the watch session row, its lesson and course, the newest ready asset
    and the learner's progress row, and computes the course-audience rule and
-   ownership in SQL (catalog.lesson_access). Permissions are therefore as fresh as the beat itself; what
-   is cached per worker is only the policy built from settings
-   (`watch.policy`), so there is nothing to invalidate when a lesson, asset or
-   course changes.
+   ownership in SQL (catalog.lesson_access). Permissions, asset and duration are
+   therefore as fresh as the beat itself: nothing needs invalidating when a
+   lesson, asset or course changes. Per worker, only what cannot go stale is
+   cached: the policy (keyed by every setting it is built from, `watch.policy`)
+   and the statements themselves (keyed by their SQL's shape, values bound).
 2. The rules (`tracking.apply_heartbeat`) run in Python on that state.
 3. Write, in `database.write_transaction()`: an UPDATE of the session row guarded
    by the sequence number and `active` it was read with, then an UPSERT of the

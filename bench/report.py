@@ -136,7 +136,7 @@ def render(res):
           f"(login p50 {load.get('logins', {}).get('p50_ms')} ms — scrypt); {cfg['duration_per_mix_s']} s per mix. "
           f"The Python client's members beat every {cfg['beat_interval_s']} s: one bench viewer = "
           f"{10 / cfg['beat_interval_s']:.0f} viewers at the default 10 s interval (the server runs "
-          f"with `VIDEO_HEARTBEAT_SECONDS=0.2` for the wrk phase below; a slower client is "
+          f"with a shorter `VIDEO_HEARTBEAT_SECONDS` for the wrk phase above; a slower client is "
           f"still honest). Server start-up {load.get('startup_seconds')} s.\n")
         seq = load["phases"].get("sequential", {}).get("kinds", {})
         base = seq.get("live", seq.get("healthz", {})).get("p50_ms")

@@ -26,7 +26,7 @@ def parse(argv):
     p.add_argument("--corpus", help="real Chinese text (.md/.txt) or question-bank JSON for the "
                                     "search corpus (read in place, never copied into the repo)")
     p.add_argument("--members", type=int, default=10000)
-    p.add_argument("--duration", type=float, default=20, help="seconds per load mix")
+    p.add_argument("--duration", type=float, default=60, help="seconds per load mix")
     p.add_argument("--logins", type=int, default=120, help="members signed in for the load run")
     p.add_argument("--beat-interval", type=float, default=1.0,
                    help="VIDEO_HEARTBEAT_SECONDS of the bench server")

@@ -617,7 +617,7 @@ def main(argv=None) -> int:
     parser.add_argument("--max-gap", type=float, default=6.0,
                         help="most seconds of service between a restart and the next kill")
     parser.add_argument("--quiz-clients", type=int, default=6)
-    parser.add_argument("--video-clients", type=int, default=6)
+    parser.add_argument("--video-clients", type=int, default=24)  # ≈ 35 beats/s
     parser.add_argument("--max-seconds", type=float, default=600,
                         help="hard limit for the load phase")
     parser.add_argument("--seed", type=int, default=None)

@@ -39,7 +39,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from bench import ROOT, bench_env, external_database_url, paths
+from bench import ROOT, bench_env, external_database_url, paths, wrk_bench
 
 BIN = ROOT / ".venv" / "bin"
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"|name="csrf_token" type="hidden" '
@@ -93,7 +93,10 @@ class Server:
                     # every member signs in from 127.0.0.1: lift the per-IP login throttle
                     "LOGIN_LIMIT_PER_IP": "100000 per minute",
                     "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
-                    "VIDEO_HEARTBEAT_SECONDS": str(beat_interval)}
+                    # 0.2 s: wrk's members may beat 5× a second (flood guard 0.1 s); the
+                    # Python client still paces its own members at `beat_interval`.
+                    "VIDEO_HEARTBEAT_SECONDS": str(min(beat_interval,
+                                                       wrk_bench.SERVER_BEAT_INTERVAL))}
         self.logs = p["logs"]
         self.procs = {}
         self.files = []
@@ -150,6 +153,18 @@ class Server:
         for label, pid in targets:
             out[label] = proc_memory(pid)
         return out
+
+    def cpu_seconds(self):
+        """CPU time (user + system) used so far by the master, its workers and huey."""
+        pids = [self.procs["gunicorn"].pid, self.procs["worker"].pid, *self.worker_pids()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])   # utime, stime (clock ticks)
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         for name, proc in self.procs.items():
@@ -316,6 +331,9 @@ class Actor:
     def healthz(self, user):
         self._req("healthz", "GET", "/healthz", None)
 
+    def live(self, user):
+        self._req("live", "GET", "/healthz/live", None)
+
     def catalogue(self, user):
         self._req("catalogue", "GET", "/courses", user)
 
@@ -421,7 +439,7 @@ class Actor:
 
 
 MIXES = {
-    "baseline": {"healthz": 1},
+    "baseline": {"live": 1},
     "pages": {"catalogue": 10, "course": 25, "lesson_text": 35, "lesson_video": 20, "search": 10},
     "writes": {"heartbeat": 0, "quiz_step": 70, "visit": 30},
     "dashboard": {"dashboard": 1},
@@ -489,9 +507,14 @@ def _client_process(port, users, mix, duration_deadline, manifest, threads, seed
     pipe.close()
 
 
-def run_mix(port, name, users, manifest, *, duration, processes, threads, beat_interval, seed):
-    """Run one mix with `processes` forked clients × `threads` threads for `duration` s."""
+def run_mix(port, name, users, manifest, *, duration, processes, threads, beat_interval, seed,
+            server_cpu=None):
+    """Run one mix with `processes` forked clients × `threads` threads for `duration` s.
+
+    The client processes are waited for, so their CPU time shows in os.times()'s
+    children fields: the client's share of the machine is reported with the figures."""
     mix = MIXES[name]
+    times0, server0 = os.times(), server_cpu() if server_cpu else None
     ctx = multiprocessing.get_context("fork")
     shares = [users[i::processes] for i in range(processes)]
     procs, pipes = [], []
@@ -518,7 +541,14 @@ def run_mix(port, name, users, manifest, *, duration, processes, threads, beat_i
     elapsed = time.perf_counter() - started
     if len(new_users) == len(users):   # keep watch sessions / quiz attempts for the next mix
         users[:] = new_users
-    return summarise(rec, elapsed), elapsed
+    summary = summarise(rec, elapsed)
+    times1, cores = os.times(), (os.cpu_count() or 1) * elapsed
+    client = (times1.children_user - times0.children_user) + \
+        (times1.children_system - times0.children_system)
+    summary["client_cpu_share"] = round(client / cores, 3)
+    if server_cpu:
+        summary["server_cpu_share"] = round((server_cpu() - server0) / cores, 3)
+    return summary, elapsed
 
 
 def pct(values, q):
@@ -552,7 +582,7 @@ def sequential(port, users, admin, manifest, *, repeat, beat_interval):
     rng = random.Random(7)
     actor = Actor(conn, rec, manifest, rng, beat_interval)
     user = users[0]
-    plan = [("healthz", actor.healthz), ("catalogue", actor.catalogue), ("course", actor.course),
+    plan = [("live", actor.live), ("healthz", actor.healthz), ("catalogue", actor.catalogue), ("course", actor.course),
             ("lesson_text", actor.lesson_text), ("lesson_video", actor.lesson_video),
             ("search", actor.search)]
     for _ in range(3):                       # warm both workers' caches
@@ -663,6 +693,17 @@ def _run_phases(server, result, manifest, duration, processes, threads, logins, 
     result["dashboard_status"] = dashboard
     log("sequential single-request latencies measured")
 
+    try:
+        result["wrk"] = _wrk_phase(server, manifest, logins, duration)
+        result["memory"]["after wrk heartbeats"] = result["wrk"].pop("memory")
+        log(f"wrk: heartbeats {result['wrk']['heartbeat']['rps']} req/s, "
+            f"p99 {result['wrk']['heartbeat']['p99_ms']} ms, "
+            f"errors {result['wrk']['heartbeat']['errors']}; /healthz/live "
+            f"{result['wrk']['live']['rps']} req/s")
+    except Exception as exc:  # noqa: BLE001
+        result["skipped"]["wrk heartbeats"] = f"{type(exc).__name__}: {exc}"
+        log(f"wrk phase skipped: {exc}")
+
     mixes = ["baseline", "pages", "writes", "dashboard", "mixed"]
     for n, name in enumerate(mixes):
         if name == "dashboard" and dashboard != "ok":
@@ -677,7 +718,7 @@ def _run_phases(server, result, manifest, duration, processes, threads, logins, 
             summary, _elapsed = run_mix(server.port, name, mix_users, manifest,
                                         duration=duration, processes=processes,
                                         threads=threads, beat_interval=beat_interval,
-                                        seed=seed + n * 10)
+                                        seed=seed + n * 10, server_cpu=server.cpu_seconds)
         except Exception as exc:  # noqa: BLE001
             result["skipped"][f"{name} mix"] = f"{type(exc).__name__}: {exc}"
             continue
@@ -686,6 +727,48 @@ def _run_phases(server, result, manifest, duration, processes, threads, logins, 
         result["memory"][f"after {name}"] = server.memory()
         log(f"{name}: {summary['rps']} req/s over {summary['seconds']} s, "
             f"errors {sum(k['errors'] for k in summary['kinds'].values())}")
+
+
+def _wrk_phase(server, manifest, logins, duration):
+    """Members the Python mixes do not use sign in, open a watch session each, then wrk
+    drives /healthz/live and their heartbeats (see bench/wrk_bench.py)."""
+    wrk, how = wrk_bench.ensure_wrk()
+    if wrk is None:
+        raise RuntimeError(how + "; heartbeat rate measured by the Python client only")
+    people = manifest["logins"][logins:]
+    members, lock = [], threading.Lock()
+
+    def sign_in(chunk):
+        conn = Conn(server.port)
+        for person in chunk:
+            try:
+                user, _t = login(conn, person["username"], manifest["password"])
+                course = next(c for c in manifest["courses"] if c["id"] == person["courses"][0])
+                lesson = next(l for l in course["lessons"] if l["kind"] == "video")
+                status, _r, data, _t = conn.request(
+                    "POST", f"/api/video/lessons/{lesson['id']}/sessions", user=user, body=b"",
+                    headers={"X-CSRFToken": user["csrf"]})
+                if status == 200:
+                    user["url"] = json.loads(data)["beat_url"]
+                    with lock:
+                        members.append(user)
+            except Exception as exc:  # noqa: BLE001 - a member less, said below
+                log(f"wrk member {person['username']}: {exc}")
+    t = time.perf_counter()
+    threads_ = [threading.Thread(target=sign_in, args=(people[i::8],)) for i in range(8)]
+    for th in threads_:
+        th.start()
+    for th in threads_:
+        th.join()
+    if len(members) < 50:
+        raise RuntimeError(f"only {len(members)} members could open a watch session")
+    log(f"wrk: {len(members)} members signed in with a watch session in "
+        f"{time.perf_counter() - t:.0f} s")
+    members.sort(key=lambda m: m["username"])
+    out = wrk_bench.heartbeat_phase(wrk, server.port, members, duration, server.cpu_seconds)
+    out["wrk"] = how
+    out["memory"] = server.memory()
+    return out
 
 
 if __name__ == "__main__":

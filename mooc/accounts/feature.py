@@ -1,7 +1,7 @@
 """Accounts: sign-in, the user loader, self-service pages, user admin and roster import."""
 from flask_babel import lazy_gettext as _l
 
-from mooc.accounts import admin_views, cli, services, views
+from mooc.accounts import admin_views, cli, loading, views
 from mooc.core import navigation
 from mooc.core.permissions import can_manage_users
 from mooc.core.registry import mark_registered
@@ -10,7 +10,7 @@ from mooc.extensions import login_manager
 
 def register(app):
     mark_registered(app, "accounts")
-    login_manager.user_loader(services.load_user)
+    login_manager.user_loader(loading.load_user)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.cli.add_command(cli.users_group)

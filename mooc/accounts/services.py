@@ -140,13 +140,3 @@ def reset_password(user):
     audit("user.reset_password", user, f"重置用户 {user.username} 的密码")
     return temporary
 
-
-def load_user(user_id):
-    """Flask-Login's loader: "<id>:<auth_token>"; a changed token signs old sessions out."""
-    user_pk, _, token = (user_id or "").partition(":")
-    if not user_pk.isdigit():
-        return None
-    user = db.session.get(User, int(user_pk))
-    if user is None or not token or not secrets.compare_digest(user.auth_token, token):
-        return None
-    return user

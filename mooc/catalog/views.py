@@ -16,7 +16,7 @@ from mooc.catalog.models import Attachment, Course, Lesson
 from mooc.catalog.permissions import (can_edit_course, can_enrol, can_view_course,
                                       can_view_lesson)
 from mooc.catalog.courses import CatalogError
-from mooc.core import storage
+from mooc.core import database, storage
 from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
 from mooc.progress import services as progress
@@ -113,13 +113,15 @@ def complete(course_id, lesson_id):
 
 
 @bp.route("/courses/<int:course_id>/lessons/<int:lesson_id>/visit", methods=["POST"])
+@database.reads_first   # a hot path: the write lock only for the one UPDATE
 @login_required
 def visit(course_id, lesson_id):
     """Called by reader.js when a lesson opens, for "继续学习"; answers JSON."""
-    lesson = visible_lesson(course_id, lesson_id)
-    enrollment = learning.record_visit(current_user, lesson)
-    db.session.commit()
-    return jsonify({"recorded": enrollment is not None})
+    try:
+        recorded = learning.visit(current_user, course_id, lesson_id)
+    except learning.LessonNotFound:
+        abort(404)
+    return jsonify({"recorded": recorded})
 
 
 @bp.route("/attachments/<int:attachment_id>")

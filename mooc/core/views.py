@@ -38,6 +38,14 @@ def healthz():
     return jsonify({"status": "ok" if healthy else "error", **results}), 200 if healthy else 503
 
 
+@bp.route("/healthz/live")
+@limiter.exempt
+def healthz_live():
+    """Liveness only: touches no database, queue or index. It is also the benchmark's
+    bare yardstick (bench/results.md gives every figure as a ratio to it)."""
+    return jsonify({"status": "ok"})
+
+
 @bp.route("/preferences", methods=["POST"])
 def preferences():
     locale = request.form.get("locale")

@@ -9,9 +9,10 @@ from flask import Blueprint, abort, jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from mooc.core import database
 from mooc.core.jsonbody import json_body
 from mooc.extensions import db
-from mooc.quizzes import attempts
+from mooc.quizzes import attempts, autosave
 from mooc.quizzes.models import Attempt
 from mooc.quizzes.permissions import can_answer_attempt
 
@@ -71,27 +72,31 @@ def state(attempt_id):
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@database.reads_first   # a hot path: the write lock only for the save itself
 @login_required
 def save(attempt_id):
-    attempt = _own(attempt_id)
+    try:
+        row = autosave.attempt_for(current_user, attempt_id)
+    except autosave.NotYours:
+        abort(404)
     answers = _answers_from_body()
     if answers is None:
         return _error(400, _("请求格式无效：应为 JSON，如 {\"answers\": {\"题目编号\": 答案}}。"),
                       "bad_request")
     try:
-        saved_at = attempts.save_answers(attempt, answers)
+        saved_at, remaining = autosave.save(row, answers)
     except attempts.AttemptClosed as exc:
-        db.session.commit()  # a lazy time-out submission is kept
-        return _error(409, str(exc), "closed", result_url=_result_url(attempt))
+        return _error(409, str(exc), "closed",
+                      result_url=url_for("quizzes.result", attempt_id=attempt_id))
     except attempts.AttemptError as exc:
-        db.session.rollback()
+        database.end_reads(db.session())
         return _error(exc.status, str(exc), "invalid")
-    db.session.commit()
     return jsonify({"saved_at": _iso(saved_at), "saved": sorted(int(k) for k in answers),
-                    "remaining_seconds": attempts.remaining_seconds(attempt)})
+                    "remaining_seconds": remaining})
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@database.reads_first   # ownership and permission checks take no write lock
 @login_required
 def submit(attempt_id):
     attempt = _own(attempt_id)
@@ -99,11 +104,10 @@ def submit(attempt_id):
     if answers is not None and not isinstance(answers, dict):
         return _error(400, _("答案格式无效。"), "bad_request")
     try:
-        attempts.submit_attempt(attempt, answers=answers or None)
+        with database.write_transaction(db.session()):
+            attempts.submit_attempt(attempt, answers=answers or None)
     except attempts.AttemptError as exc:
-        db.session.rollback()
         return _error(exc.status, str(exc), "invalid")
-    db.session.commit()
     return jsonify({"status": attempt.status, "score": attempt.score, "passed": attempt.passed,
                     "reason": attempt.submit_reason, "submitted_at": _iso(attempt.submitted_at),
                     "result_url": _result_url(attempt)})

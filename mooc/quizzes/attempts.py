@@ -28,6 +28,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from mooc.core import database
 from mooc.core.models import utcnow
 from mooc.extensions import db
 from mooc.quizzes import kinds, paper, results, wrongbook
@@ -99,8 +100,11 @@ def start_attempt(user, quiz, rng=None):
     """
     for _try in range(START_RETRIES):
         current = open_attempt(user, quiz)
-        if current is not None and not expire_if_due(current):
-            return current, False
+        if current is not None:
+            if not is_past_grace(current):
+                return current, False
+            with database.write_transaction(db.session()):
+                expire_if_due(current)   # rare: its time ran out unsubmitted
         used = db.session.scalar(select(func.count(Attempt.id)).where(
             Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)) or 0
         if quiz.max_attempts and used >= quiz.max_attempts:
@@ -113,15 +117,17 @@ def start_attempt(user, quiz, rng=None):
         started = now()
         deadline = started + timedelta(seconds=quiz.time_limit_seconds) \
             if quiz.time_limit_seconds else None
+        # Everything above only read; the write lock is held from here (reads_first views).
         try:
-            with db.session.begin_nested():
-                attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=number,
-                                  started_at=started, deadline_at=deadline,
-                                  status=OPEN_ATTEMPT, paper=drawn)
-                db.session.add(attempt)
+            with database.write_transaction(db.session()):
+                with db.session.begin_nested():
+                    attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=number,
+                                      started_at=started, deadline_at=deadline,
+                                      status=OPEN_ATTEMPT, paper=drawn)
+                    db.session.add(attempt)
+                results.record_progress(user, quiz)
         except IntegrityError:
             continue  # someone else started one a moment ago: resume theirs
-        results.record_progress(user, quiz)
         return attempt, True
     current = open_attempt(user, quiz)
     if current is None:

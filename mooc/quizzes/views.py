@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mooc.catalog.models import Lesson
+from mooc.core import database
 from mooc.core.views_support import commit_or_flash
 from mooc.extensions import db
 from mooc.quizzes import attempts, paper, results, services, wrongbook
@@ -40,6 +41,7 @@ def lesson_url(quiz):
 
 
 @bp.route("/<int:quiz_lesson_id>/start", methods=["POST"])
+@database.reads_first   # start_attempt takes the write lock only to write
 @login_required
 def start(quiz_lesson_id):
     quiz = takeable_quiz(quiz_lesson_id)
@@ -49,6 +51,7 @@ def start(quiz_lesson_id):
         attempt, _created = attempts.start_attempt(current_user, quiz)
     if not outcome.ok:
         return redirect(lesson_url(quiz))
+    database.end_reads(db.session())   # start_attempt committed what it wrote
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 

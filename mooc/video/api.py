@@ -13,9 +13,10 @@ from flask_login import current_user
 
 from mooc.catalog.models import Lesson
 from mooc.catalog.permissions import can_view_lesson
+from mooc.core import database
 from mooc.core.jsonbody import json_or_none
 from mooc.extensions import db
-from mooc.video import media, services, watch
+from mooc.video import beats, media, services, watch
 from mooc.video.services import VideoError
 from mooc.video.watch import WatchError
 
@@ -65,16 +66,13 @@ def open_session(lesson_id):
 
 
 def _apply(session_id, payload):
+    # beats.heartbeat commits what it credits; any other answer wrote nothing.
     try:
-        outcome, extra = watch.heartbeat(current_user, session_id, payload)
+        outcome, extra = beats.heartbeat(current_user, session_id, payload)
     except (WatchError, VideoError) as exc:
-        db.session.rollback()
+        database.end_reads(db.session())
         return _error(exc.message, exc.status, exc.code)
     status = outcome.http_status
-    if status == 200:
-        db.session.commit()
-    else:
-        db.session.rollback()   # superseded / too fast: nothing was changed
     body = {**outcome.to_json(), **extra}
     if status != 200:
         body.update(error=outcome.message_zh, code=status, reason=outcome.status)
@@ -82,6 +80,7 @@ def _apply(session_id, payload):
 
 
 @bp.route("/sessions/<session_id>/beats", methods=["POST"])
+@database.reads_first   # user loading and checks take no write lock
 @api_login_required
 def heartbeat(session_id):
     """A regular beat: JSON body, X-CSRFToken header."""
@@ -92,6 +91,7 @@ def heartbeat(session_id):
 
 
 @bp.route("/sessions/<session_id>/beacon", methods=["POST"])
+@database.reads_first
 @api_login_required
 def beacon(session_id):
     """The last beat, from navigator.sendBeacon: form fields csrf_token and beat (JSON)."""

@@ -14,7 +14,8 @@ server's own clock:
 
 Pure Python with no Flask and no database: the caller loads the state
 (``WatchSession`` and ``LessonProgress`` are JSON-serialisable), calls
-``apply_heartbeat`` inside one write transaction, and stores the state back.
+``apply_heartbeat``, and stores the state back only if the session row still has
+the sequence number it read (see mooc.video.beats).
 Every function takes ``now`` (server clock, float seconds) so tests can use a
 fake clock.
 """
@@ -22,300 +23,16 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
-Interval = tuple[float, float]
-
-# Positions are kept to the millisecond: float noise (10.000000001 vs 10.0)
-# would otherwise leave hairline gaps that never merge and grow the stored list.
-_MS = 1000.0
-
-# An honest 10 s beat carries a handful of segments; the cap bounds the work a
-# forged request can cause (merging is quadratic in the worst case).
-MAX_SEGMENTS_PER_BEAT = 200
-
-
-# --------------------------------------------------------------------------
-# Intervals of media time
-# --------------------------------------------------------------------------
-
-def merge_intervals(intervals: Iterable[Sequence[float]]) -> list[Interval]:
-    """Sort and merge overlapping or touching intervals; drop empty or non-finite ones.
-
-    Only touching intervals merge, never ones with a gap: bridging gaps would
-    let a client earn the gap's seconds without spending any budget.
-    """
-    cleaned = sorted(
-        (float(start), float(end))
-        for start, end in intervals
-        if math.isfinite(start) and math.isfinite(end) and end > start
-    )
-    merged: list[Interval] = []
-    for start, end in cleaned:
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def total_length(intervals: Iterable[Sequence[float]]) -> float:
-    return sum(end - start for start, end in merge_intervals(intervals))
-
-
-def clip_intervals(intervals: Iterable[Sequence[float]], duration: float) -> list[Interval]:
-    """Intervals restricted to the media, [0, duration], merged."""
-    return merge_intervals(
-        (max(0.0, start), min(float(duration), end)) for start, end in intervals
-    )
-
-
-def coverage(intervals: Iterable[Sequence[float]], duration: float) -> float:
-    """Share of the media (0..1) covered by the intervals.
-
-    A lesson without a measured duration has nothing that can be covered, so
-    it answers 0 rather than raising: dashboards call this too.
-    """
-    if not (math.isfinite(duration) and duration > 0):
-        return 0.0
-    return min(1.0, total_length(clip_intervals(intervals, duration)) / duration)
-
-
-def frontier(intervals: Iterable[Sequence[float]], gap_tolerance: float = 0.0) -> float:
-    """The furthest point reached contiguously from 0.
-
-    ``gap_tolerance`` lets small gaps (a player's first report starting at
-    0.3 s, a timer hiccup between beats) not stop the frontier.
-    """
-    reach = 0.0
-    for start, end in merge_intervals(intervals):
-        if start > reach + gap_tolerance:
-            break
-        reach = max(reach, end)
-    return reach
-
-
-def subtract_intervals(segment: Sequence[float], intervals: Iterable[Sequence[float]]) -> list[Interval]:
-    """The parts of ``segment`` not covered by ``intervals``, in order."""
-    cursor, end = float(segment[0]), float(segment[1])
-    parts: list[Interval] = []
-    for cover_start, cover_end in merge_intervals(intervals):
-        if cover_end <= cursor:
-            continue
-        if cover_start >= end:
-            break
-        if cover_start > cursor:
-            parts.append((cursor, cover_start))
-        cursor = max(cursor, cover_end)
-        if cursor >= end:
-            break
-    if cursor < end:
-        parts.append((cursor, end))
-    return parts
-
-
-def intervals_to_json(intervals: Iterable[Sequence[float]]) -> list[list[float]]:
-    return [[start, end] for start, end in merge_intervals(intervals)]
-
-
-def intervals_from_json(data) -> list[Interval]:
-    """Read ``[[start, end], ...]``; re-merges so a hand-edited row stays sane."""
-    if not isinstance(data, list):
-        raise ValueError("intervals must be a list of [start, end] pairs")
-    pairs = []
-    for item in data:
-        if not (isinstance(item, (list, tuple)) and len(item) == 2):
-            raise ValueError("intervals must be a list of [start, end] pairs")
-        pairs.append((_finite_number(item[0], "interval start"), _finite_number(item[1], "interval end")))
-    return merge_intervals(pairs)
-
-
-def _round_ms(value: float) -> float:
-    return round(value * _MS) / _MS
-
-
-def _floor_ms(value: float) -> float:
-    # Truncating (not rounding) keeps a budget-limited end inside the budget;
-    # the epsilon stops 3.234 * 1000 = 3233.9999… from losing a millisecond.
-    return math.floor(value * _MS + 1e-6) / _MS
-
-
-def _finite_number(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{what} must be a number")
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"{what} must be finite")
-    return number
-
-
-# --------------------------------------------------------------------------
-# Policy and stored state
-# --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class WatchPolicy:
-    """How strict the server is; ``no_skip_ahead`` is chosen per course."""
-
-    heartbeat_interval: float = 10.0   # what the client is told to use
-    max_rate: float = 2.0              # fastest playback rate that still earns credit
-    tolerance: float = 2.0             # seconds of slack per beat for network jitter
-    min_beat_gap: float = 3.0          # regular beats closer than this are floods
-    min_final_beat_gap: float = 0.5    # a "page hidden / ended" beat may come early
-    completion_share: float = 0.95     # share of the measured duration that completes
-    no_skip_ahead: bool = False        # first viewing must be watched in order
-    # Longest silence a single beat can be paid for: a laptop waking from
-    # sleep must not cash in hours.  Generous because browsers throttle
-    # timers in background tabs to about one per minute.
-    session_idle_timeout: float = 300.0
-
-    def __post_init__(self):
-        for name in ("heartbeat_interval", "max_rate", "min_beat_gap", "session_idle_timeout"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive")
-        if not self.tolerance >= 0:
-            raise ValueError("tolerance must not be negative")
-        if not 0 <= self.min_final_beat_gap <= self.min_beat_gap <= self.heartbeat_interval:
-            raise ValueError("need 0 <= min_final_beat_gap <= min_beat_gap <= heartbeat_interval")
-        if not 0 < self.completion_share <= 1:
-            raise ValueError("completion_share must be in (0, 1]")
-        if self.session_idle_timeout < self.heartbeat_interval:
-            raise ValueError("session_idle_timeout must be at least one heartbeat_interval")
-
-
-@dataclass
-class WatchSession:
-    """One device watching one lesson.  Only one session per user earns credit."""
-
-    session_id: str
-    user_id: int | str
-    lesson_id: int | str
-    started_at: float
-    last_beat_at: float          # server time of the last *accepted* beat
-    last_seq: int = 0            # beats must count up from 1
-    active: bool = True          # False once another device took over
-    credited_seconds: float = 0.0  # new seconds this session earned (session-wide cap)
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> "WatchSession":
-        return cls(
-            session_id=str(data["session_id"]),
-            user_id=data["user_id"],
-            lesson_id=data["lesson_id"],
-            started_at=_finite_number(data["started_at"], "started_at"),
-            last_beat_at=_finite_number(data["last_beat_at"], "last_beat_at"),
-            last_seq=int(data.get("last_seq", 0)),
-            active=bool(data.get("active", True)),
-            credited_seconds=_finite_number(data.get("credited_seconds", 0.0), "credited_seconds"),
-        )
-
-
-@dataclass
-class LessonProgress:
-    """What one user has watched of one lesson, across all sessions and devices."""
-
-    intervals: list[Interval] = field(default_factory=list)  # merged, sorted
-    position: float = 0.0                                    # resume point
-    completed: bool = False
-    completed_at: float | None = None
-
-    def coverage(self, duration: float) -> float:
-        return coverage(self.intervals, duration)
-
-    def watched_seconds(self) -> float:
-        return total_length(self.intervals)
-
-    def to_json(self) -> dict:
-        return {
-            "intervals": intervals_to_json(self.intervals),
-            "position": self.position,
-            "completed": self.completed,
-            "completed_at": self.completed_at,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> "LessonProgress":
-        completed_at = data.get("completed_at")
-        return cls(
-            intervals=intervals_from_json(data.get("intervals", [])),
-            position=_finite_number(data.get("position", 0.0), "position"),
-            completed=bool(data.get("completed", False)),
-            completed_at=None if completed_at is None else _finite_number(completed_at, "completed_at"),
-        )
-
-
-# --------------------------------------------------------------------------
-# Heartbeats and their outcome
-# --------------------------------------------------------------------------
-
-class InvalidBeat(ValueError):
-    """A beat the server cannot read; answer 400 with ``message_zh``."""
-
-    http_status = 400
-    message_zh = "心跳数据格式不正确"
-
-
-@dataclass(frozen=True)
-class Heartbeat:
-    """What the player reports: segments of media time played since the last
-    acknowledged beat, the playback rate, the playhead, and whether this is
-    the last beat before the page goes away (``final``)."""
-
-    seq: int
-    segments: tuple[Interval, ...] = ()
-    rate: float = 1.0
-    position: float = 0.0
-    final: bool = False
-
-    def __post_init__(self):
-        if isinstance(self.seq, bool) or not isinstance(self.seq, int) or self.seq < 1:
-            raise InvalidBeat("seq must be an integer >= 1")
-        if not isinstance(self.final, bool):
-            raise InvalidBeat("final must be true or false")
-        try:
-            rate = _finite_number(self.rate, "rate")
-            position = _finite_number(self.position, "position")
-            segments = tuple(_read_segment(item) for item in self.segments)
-        except (TypeError, ValueError) as error:
-            raise InvalidBeat(str(error)) from None
-        if rate <= 0:
-            raise InvalidBeat("rate must be positive")
-        if len(segments) > MAX_SEGMENTS_PER_BEAT:
-            raise InvalidBeat("too many segments in one beat")
-        # Frozen dataclass: normalised values are written through object.__setattr__.
-        object.__setattr__(self, "rate", rate)
-        object.__setattr__(self, "position", position)
-        object.__setattr__(self, "segments", segments)
-
-    @classmethod
-    def from_json(cls, data) -> "Heartbeat":
-        if not isinstance(data, dict):
-            raise InvalidBeat("beat must be an object")
-        segments = data.get("segments", [])
-        if not isinstance(segments, list):
-            raise InvalidBeat("segments must be a list")
-        return cls(
-            seq=data.get("seq"),
-            segments=tuple(segments),
-            rate=data.get("rate", 1.0),
-            position=data.get("position", 0.0),
-            final=data.get("final", False),
-        )
-
-
-def _read_segment(item) -> Interval:
-    if not (isinstance(item, (list, tuple)) and len(item) == 2):
-        raise ValueError("each segment must be [start, end]")
-    start = _finite_number(item[0], "segment start")
-    end = _finite_number(item[1], "segment end")
-    if end < start:
-        raise ValueError("segment end must not be before its start")
-    return (start, end)
+# The arithmetic and the inputs live in their own modules; their names stay
+# importable from here, where callers and tests have always found them.
+from mooc.video.intervals import (  # noqa: F401 - re-exported
+    Interval, _finite_number, _floor_ms, _round_ms, clip_intervals, coverage, frontier,
+    intervals_from_json, intervals_to_json, merge_intervals, subtract_intervals, total_length)
+from mooc.video.watch_state import (  # noqa: F401 - re-exported
+    MAX_SEGMENTS_PER_BEAT, Heartbeat, InvalidBeat, LessonProgress, WatchPolicy, WatchSession)
 
 
 OK = "ok"
@@ -414,12 +131,17 @@ def apply_heartbeat(
        lets the client drop those segments without counting them twice.
     2. inactive session → 'superseded', 409, nothing changes (not even the
        resume point: the other device owns it now).
-    3. too soon after the previous accepted beat → 'too_fast', 429, nothing
-       changes, and the seq is NOT consumed.  A flood therefore cannot push
-       the clock forward or burn sequence numbers, and an honest client that
-       fired early simply resends the same segments later.  Replays stay
-       harmless because the budget is always measured from the last
-       *accepted* beat.
+    3. a regular beat too soon after the previous accepted beat → 'too_fast',
+       429, nothing changes, and the seq is NOT consumed.  A flood therefore
+       cannot push the clock forward or burn sequence numbers, and an honest
+       client that fired early simply resends the same segments later.
+       Replays stay harmless because the budget is always measured from the
+       last *accepted* beat.  A *final* beat (playback ended, page hidden) is
+       never too fast: there is no "later" to resend it in, and refusing it
+       lost the last position.  It needs no gap because it cannot earn more
+       than its gap: its budget is elapsed × rate plus the tolerance in
+       proportion to elapsed / min_beat_gap, so a flood of final beats earns
+       exactly what fewer, slower beats would (and the session-wide cap holds).
     4. otherwise the beat is accepted (seq consumed, clock advanced) and its
        new seconds are credited within the budget; the rest is refused with
        a reason, status 'partially_credited'.
@@ -434,8 +156,7 @@ def apply_heartbeat(
         return _unchanged(SUPERSEDED, 409, progress, duration, MESSAGES_ZH[SUPERSEDED])
 
     elapsed = max(0.0, now - session.last_beat_at)  # a clock stepping back pays nothing
-    min_gap = policy.min_final_beat_gap if beat.final else policy.min_beat_gap
-    if elapsed < min_gap:
+    if not beat.final and elapsed < policy.min_beat_gap:
         return _unchanged(TOO_FAST, 429, progress, duration, MESSAGES_ZH[TOO_FAST])
 
     budget = credit_budget(policy, session, beat.rate, elapsed, now)
@@ -458,7 +179,7 @@ def apply_heartbeat(
     # All decisions are made; only now touch the caller's state, so an
     # exception above leaves it unchanged.
     session.last_seq = beat.seq
-    session.last_beat_at = now
+    session.last_beat_at = max(session.last_beat_at, now)  # a final beat may come at 0 s
     session.credited_seconds = _round_ms(session.credited_seconds + credit.credited)
     progress.intervals = credit.intervals
     progress.position = position

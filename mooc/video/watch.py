@@ -4,25 +4,25 @@ What a learner has watched (merged intervals, resume position, completed) lives 
 their LessonProgress row's `data`; progress itself is `coverage` of the duration
 we measured, and 1 once coverage reaches VIDEO_COMPLETION_SHARE.
 
-Concurrency: a heartbeat reads and writes inside one write transaction with its
-session row and the progress row locked (SELECT … FOR UPDATE on PostgreSQL; on
-SQLite every POST already begins with BEGIN IMMEDIATE), so two copies of a beat
-arriving together are applied one after the other and the second is a duplicate.
-Opening a session locks the user's row first, so two devices opening at the same
+Heartbeats, the hot path, are in beats.py: one read outside the write lock, then
+writes guarded by the session's sequence number, so two copies of a beat arriving
+together are applied once and the second is a duplicate. Opening a session (once
+per viewing) locks the user's row first, so two devices opening at the same
 instant cannot both stay the earning session.
 """
 from __future__ import annotations
+
+import functools
 
 from flask import current_app
 from sqlalchemy import select
 
 from mooc.accounts.models import User
 from mooc.catalog import learning
-from mooc.catalog.permissions import can_enrol, can_view_lesson
+from mooc.catalog.permissions import can_enrol
 from mooc.core.models import utcnow
 from mooc.extensions import db
 from mooc.progress import services as progress
-from mooc.progress.models import LessonProgress
 from mooc.video import clock, services, tracking
 from mooc.video.models import WatchSessionRow
 
@@ -36,15 +36,23 @@ class WatchError(Exception):
 
 
 def policy_for(course) -> tracking.WatchPolicy:
+    return policy(bool(course.no_skip_ahead))
+
+
+def policy(no_skip_ahead) -> tracking.WatchPolicy:
+    """The course's policy; built once per worker for each setting (it is frozen)."""
     config = current_app.config
-    interval = float(config.get("VIDEO_HEARTBEAT_SECONDS", 10))
+    return _policy(float(config.get("VIDEO_HEARTBEAT_SECONDS", 10)),
+                   float(config.get("VIDEO_COMPLETION_SHARE", 0.95)), bool(no_skip_ahead))
+
+
+@functools.lru_cache(maxsize=16)
+def _policy(interval, completion_share, no_skip_ahead):
+    # Keyed by every input, so a changed setting is a new entry, never a stale one.
     # The flood guard scales with the interval the client is told to use.
-    min_gap = min(3.0, interval / 2)
     return tracking.WatchPolicy(
-        heartbeat_interval=interval, min_beat_gap=min_gap,
-        min_final_beat_gap=min(0.5, min_gap),
-        completion_share=float(config.get("VIDEO_COMPLETION_SHARE", 0.95)),
-        no_skip_ahead=bool(course.no_skip_ahead),
+        heartbeat_interval=interval, min_beat_gap=min(3.0, interval / 2),
+        completion_share=completion_share, no_skip_ahead=no_skip_ahead,
         session_idle_timeout=max(300.0, interval))
 
 
@@ -122,51 +130,6 @@ def open_watch(user, lesson, now=None):
     enrollment.last_visited_at = utcnow()
     result.update(recording=True, session_id=session.session_id)
     return result
-
-
-def _lock_progress(user, lesson):
-    row = db.session.scalar(
-        select(LessonProgress)
-        .where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
-        .with_for_update().execution_options(populate_existing=True))
-    if row is None:
-        # Raising progress to 0 changes nothing but creates the row race-free (and locks it).
-        row = progress.record_progress(user, lesson, 0.0)
-    return row
-
-
-def heartbeat(user, token, payload, now=None):
-    """Apply one beat → (tracking.BeatOutcome, extra JSON fields). The caller commits
-    when `outcome.http_status == 200` and rolls back otherwise."""
-    row = db.session.scalar(
-        select(WatchSessionRow).where(WatchSessionRow.token == str(token)[:64])
-        .with_for_update().execution_options(populate_existing=True))
-    if row is None or row.user_id != user.id or not can_view_lesson(user, row.lesson):
-        raise WatchError("观看记录不存在。", "not_found", 404)
-    lesson = row.lesson
-    asset = _ready_asset(lesson)
-    if not is_recording(user, lesson):
-        raise WatchError("预览模式下不记录学习进度。", "preview", 409)
-    try:
-        beat = tracking.Heartbeat.from_json(payload)
-    except tracking.InvalidBeat as exc:
-        raise WatchError(tracking.InvalidBeat.message_zh, "invalid_beat", 400) from exc
-    policy = policy_for(lesson.course)
-    progress_row = _lock_progress(user, lesson)
-    state = state_from_row(progress_row)
-    session = row.to_tracking()
-    now = clock.now() if now is None else now
-    outcome = tracking.apply_heartbeat(policy, session, state, beat, now, asset.duration)
-    if outcome.status in CREDITED:
-        row.update_from(session)
-        row.asset_id = asset.id
-        fraction = 1.0 if state.completed else outcome.coverage
-        progress.record_progress(user, lesson, fraction,
-                                 time_spent_seconds=round(outcome.credited_seconds),
-                                 data={**state.to_json(), "asset_id": asset.id})
-    extra = {"frontier": tracking.frontier(state.intervals, policy.tolerance),
-             "duration": asset.duration}
-    return outcome, extra
 
 
 def purge_sessions(older_than_seconds=7 * 24 * 3600, now=None):

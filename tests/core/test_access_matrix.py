@@ -22,6 +22,7 @@ EXPECTED = {
     "core.index": EVERYONE,
     "core.home": SIGNED_IN,
     "core.healthz": EVERYONE,
+    "core.healthz_live": EVERYONE,
     "core.preferences": EVERYONE,
     "core.audit_log": ADMINS,
     "core.job_status": {ADMIN},  # the sample job belongs to someone else: owners only

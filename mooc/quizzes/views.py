@@ -47,9 +47,13 @@ def start(quiz_lesson_id):
     quiz = takeable_quiz(quiz_lesson_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    with commit_or_flash(attempts.AttemptError) as outcome:
+    # Not commit_or_flash: start_attempt commits its own short write, and ending the
+    # read transaction without expiring keeps the redirect free of further queries.
+    try:
         attempt, _created = attempts.start_attempt(current_user, quiz)
-    if not outcome.ok:
+    except attempts.AttemptError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
         return redirect(lesson_url(quiz))
     database.end_reads(db.session())   # start_attempt committed what it wrote
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))

@@ -3,20 +3,12 @@ authentication included, and no read while the write lock is held."""
 import pytest
 
 from mooc.extensions import db
-from mooc.video import clock
 from tests.querycount import count_statements
-from tests.video.test_video_watch import DURATION, Viewer, progress_row
-from tests.video.test_video_media import FakeClock, ready_video
+from tests.video.test_video_watch import DURATION, Viewer, fake_clock, progress_row  # noqa: F401  (fixture)
+from tests.video.test_video_media import ready_video
 from tests.catalog_factories import make_course, make_lesson
 
 BEAT_BUDGET = 4   # user row, the joined read, the session UPDATE, the progress UPSERT
-
-
-@pytest.fixture
-def fake_clock(monkeypatch):
-    fake = FakeClock()
-    monkeypatch.setattr(clock, "now", fake)
-    return fake
 
 
 @pytest.fixture

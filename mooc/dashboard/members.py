@@ -18,6 +18,7 @@ from mooc.dashboard import queries
 from mooc.dashboard.scope import NoScope, Scope, parse_id, scope_for
 from mooc.extensions import db
 from mooc.org.models import Organisation
+from mooc.progress import hours as hours_rules
 from mooc.progress.models import CourseCompletion, LessonProgress
 from mooc.progress.services import course_fractions
 
@@ -232,8 +233,5 @@ def member_record(viewer, member_id, on=None):
 
 
 def _requirement_for(member):
-    hours = queries.hours_module()
-    if hours is not None and hasattr(hours, "requirement_for"):
-        return float(hours.requirement_for(member))
-    return queries.DEFAULT_REQUIREMENT
+    return float(hours_rules.requirement_for(member))
 

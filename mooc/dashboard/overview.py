@@ -14,6 +14,7 @@ from mooc.dashboard import queries
 from mooc.dashboard.scope import Scope, scope_for
 from mooc.org import services as org_services
 from mooc.org.models import Organisation
+from mooc.progress import hours as hours_rules
 
 WEEKS = 12
 
@@ -145,11 +146,8 @@ def _site_total(units):
 
 
 def base_requirement():
-    hours = queries.hours_module()
-    if hours is not None and hasattr(hours, "requirement_rules"):
-        return float(hours.requirement_rules().get("category:full_member",
-                                                    queries.DEFAULT_REQUIREMENT))
-    return queries.DEFAULT_REQUIREMENT
+    return float(hours_rules.requirement_rules().get("category:full_member",
+                                                     queries.DEFAULT_REQUIREMENT))
 
 
 def histogram_edges(requirement):

@@ -54,19 +54,9 @@ def _scope_user_ids(scope_path):
 
 # ---- Study hours (学时) ---------------------------------------------------------------------
 
-def hours_module():
-    return hours_rules
-
-
 def hours_subquery(year, scope_path=None):
     """Subquery (user_id, hours): hours earned in `year`; members with none are absent."""
-    hours = hours_module()
-    if hours is not None and hasattr(hours, "hours_by_user_query"):
-        query = hours.hours_by_user_query(year)
-    else:
-        query = (select(CourseCompletion.user_id.label("user_id"),
-                        func.sum(CourseCompletion.hours).label("hours"))
-                 .where(CourseCompletion.year == year).group_by(CourseCompletion.user_id))
+    query = hours_rules.hours_by_user_query(year)
     if scope_path:  # a branch lead's page never sums the whole site
         query = query.where(CourseCompletion.user_id.in_(_scope_user_ids(scope_path)))
     return query.subquery("year_hours")
@@ -86,10 +76,7 @@ def requirement_expression():
     largest that applies; this mirrors it as CASE expressions (one query reads the
     rules), so "met the requirement" is counted in SQL. A test compares both.
     """
-    hours = hours_module()
-    if hours is None or not hasattr(hours, "requirement_rules"):
-        return literal(DEFAULT_REQUIREMENT, Float)
-    values = hours.requirement_rules()
+    values = hours_rules.requirement_rules()
     by_category = {k.split(":", 1)[1]: float(v) for k, v in values.items()
                    if k.startswith("category:")}
     by_role = {k.split(":", 1)[1]: float(v) for k, v in values.items() if k.startswith("role:")}
@@ -98,10 +85,9 @@ def requirement_expression():
         parts.append(case(by_category, value=User.category, else_=0.0))
     if by_role:
         parts.append(case(by_role, value=User.role, else_=0.0))
-    committee = getattr(hours, "COMMITTEE", "committee")
-    if committee in values:
+    if hours_rules.COMMITTEE in values:
         parts.append(case((exists().where(CommitteeMember.user_id == User.id),
-                           float(values[committee])), else_=0.0))
+                           float(values[hours_rules.COMMITTEE])), else_=0.0))
     return _greatest(parts)
 
 

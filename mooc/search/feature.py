@@ -1,6 +1,5 @@
 """Search: the Whoosh index of published courses, lessons and attachments, its outbox
 hooks, the single indexer in the worker, and the search page."""
-from mooc.catalog.models import Attachment, Course, Lesson
 from mooc.core import health, jobs
 from mooc.core.registry import contributions, mark_registered
 from mooc.search import analysis, cli, hooks, providers, services, tasks, views
@@ -17,8 +16,8 @@ def register(app):
     app.cli.add_command(cli.search_group)
     providers.register(app)
     hooks.install()
-    for model in (Course, Lesson, Attachment):
-        hooks.register(app, model, hooks.CATALOG_KEYS[model])
+    for model, keys_for in hooks.CATALOG_KEYS.items():
+        hooks.register(app, model, keys_for)
     health.register(app, "search", services.index_state)
     jobs.register_tasks(app, tasks)
     contributions(app).worker_startup.append(start_indexer)

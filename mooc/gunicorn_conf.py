@@ -3,6 +3,7 @@
 Threaded workers: a few phones on slow links must not block everyone else (FIELD-NOTES:
 sync workers let three slow downloads stall a poster request for 7 s).
 """
+import gc
 import os
 
 from mooc.extensions import db
@@ -20,6 +21,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn 27 opens a control socket in ~/.gunicorn by default, shared by every server the
 # same user runs (make run, the benchmark, the crash test): keep each one's own.
 control_socket_disable = True
+
+
+def pre_fork(server, worker):
+    # Move everything the preloaded master holds (the app, jieba's dictionary) out of
+    # the garbage collector's reach: its passes would otherwise write to those objects'
+    # headers in every worker, copying shared pages (PSS per worker, issue 13).
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server, worker):

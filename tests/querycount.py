@@ -1,9 +1,11 @@
 """Counting the SQL statements a request runs (hot-path budgets, issue 13).
 
-Counted: every statement the engine sends, as seen by SQLAlchemy's
-`before_cursor_execute`, except transaction control (BEGIN, BEGIN IMMEDIATE,
-COMMIT, ROLLBACK, SAVEPOINT/RELEASE), which is listed separately so a test can also
-check *where* the write transaction begins.
+Counted: every statement the database runs, except transaction control (BEGIN,
+BEGIN IMMEDIATE, COMMIT, ROLLBACK, SAVEPOINT/RELEASE), which is listed separately so
+a test can also check *where* the write transaction begins. On SQLite they are seen
+by the driver's trace callback, so statements the app sends on the driver's
+connection itself (core.database's BEGINs) are seen too; elsewhere by SQLAlchemy's
+`before_cursor_execute`.
 """
 import re
 from contextlib import contextmanager
@@ -43,12 +45,17 @@ class Statements:
 @contextmanager
 def count_statements(engine):
     found = Statements()
-
-    def record(_conn, _cursor, statement, _params, _context, _many):
-        found.all.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
+    if engine.dialect.name == "sqlite":
+        listeners = {"checkout": lambda dbapi, _rec, _proxy:
+                     dbapi.set_trace_callback(found.all.append),
+                     "checkin": lambda dbapi, _rec: dbapi.set_trace_callback(None)}
+    else:
+        listeners = {"before_cursor_execute": lambda _conn, _cursor, statement, *_rest:
+                     found.all.append(statement)}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
     try:
         yield found
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mooc.core.forms import options
+from mooc.core.lightweight import lightweight_user, signed_in_user
 from mooc.catalog import kinds, learning
 from mooc.catalog.forms import ActionForm, CatalogueFilterForm, CompleteForm
 from mooc.catalog.media import media_for
@@ -114,11 +115,12 @@ def complete(course_id, lesson_id):
 
 @bp.route("/courses/<int:course_id>/lessons/<int:lesson_id>/visit", methods=["POST"])
 @database.reads_first   # a hot path: the write lock only for the one UPDATE
+@lightweight_user
 @login_required
 def visit(course_id, lesson_id):
     """Called by reader.js when a lesson opens, for "继续学习"; answers JSON."""
     try:
-        recorded = learning.visit(current_user, course_id, lesson_id)
+        recorded = learning.visit(signed_in_user(), course_id, lesson_id)
     except learning.LessonNotFound:
         abort(404)
     return jsonify({"recorded": recorded})

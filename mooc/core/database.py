@@ -159,9 +159,13 @@ def write_transaction(session):
     session.expire_on_commit = False
     token = _writing.set(True)
     try:
-        session.commit()   # the read transaction: it wrote nothing
+        upgrade = _sqlite_in_place(session)
+        if upgrade is None:
+            session.commit()   # the read transaction: it wrote nothing
         with _write_lock(session.get_bind()):
             try:
+                if upgrade is not None:
+                    upgrade()
                 yield session
                 session.commit()
             except BaseException:
@@ -170,6 +174,32 @@ def write_transaction(session):
     finally:
         _writing.reset(token)
         session.expire_on_commit = keep
+
+
+def _sqlite_in_place(session):
+    """On SQLite, a function that turns the session's read transaction into a write one
+    on the same connection (or None to go the general way: commit, then begin anew).
+
+    SQLite cannot upgrade a deferred transaction (see above), so the read one is ended
+    and BEGIN IMMEDIATE issued, on the driver's connection: to SQLAlchemy the session
+    simply stays in its transaction, which it commits or rolls back as usual. This
+    skips a pool check-in and check-out and a round of transaction events per hot
+    write, a measurable share of a heartbeat's cost.
+    """
+    if session.get_bind().dialect.name != "sqlite" or session.new or session.dirty \
+            or session.deleted:
+        return None
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
+        return None
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if driver.in_transaction:
+        driver.execute("COMMIT")   # the read transaction: it wrote nothing
+
+    def upgrade():
+        driver.execute("BEGIN IMMEDIATE")
+    return upgrade
 
 
 def tune_sqlite(engine):
@@ -188,4 +218,6 @@ def tune_sqlite(engine):
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql(_begin_statement())
+        # On the driver's connection: the same statement, without a round of
+        # SQLAlchemy's execution machinery (twice per heartbeat).
+        conn.connection.driver_connection.execute(_begin_statement())

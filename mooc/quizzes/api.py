@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from mooc.core import database
 from mooc.core.jsonbody import json_body
+from mooc.core.lightweight import lightweight_user, signed_in_user
 from mooc.extensions import db
 from mooc.quizzes import attempts, autosave
 from mooc.quizzes.models import Attempt
@@ -73,10 +74,11 @@ def state(attempt_id):
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @database.reads_first   # a hot path: the write lock only for the save itself
+@lightweight_user
 @login_required
 def save(attempt_id):
     try:
-        row = autosave.attempt_for(current_user, attempt_id)
+        row = autosave.attempt_for(signed_in_user(), attempt_id)
     except autosave.NotYours:
         abort(404)
     answers = _answers_from_body()

@@ -14,6 +14,7 @@ from flask_login import current_user
 from mooc.catalog.models import Lesson
 from mooc.catalog.permissions import can_view_lesson
 from mooc.core import database
+from mooc.core.lightweight import lightweight_user, signed_in_user
 from mooc.core.jsonbody import json_or_none
 from mooc.extensions import db
 from mooc.video import beats, media, services, watch
@@ -68,7 +69,7 @@ def open_session(lesson_id):
 def _apply(session_id, payload):
     # beats.heartbeat commits what it credits; any other answer wrote nothing.
     try:
-        outcome, extra = beats.heartbeat(current_user, session_id, payload)
+        outcome, extra = beats.heartbeat(signed_in_user(), session_id, payload)
     except (WatchError, VideoError) as exc:
         database.end_reads(db.session())
         return _error(exc.message, exc.status, exc.code)
@@ -81,6 +82,7 @@ def _apply(session_id, payload):
 
 @bp.route("/sessions/<session_id>/beats", methods=["POST"])
 @database.reads_first   # user loading and checks take no write lock
+@lightweight_user
 @api_login_required
 def heartbeat(session_id):
     """A regular beat: JSON body, X-CSRFToken header."""
@@ -92,6 +94,7 @@ def heartbeat(session_id):
 
 @bp.route("/sessions/<session_id>/beacon", methods=["POST"])
 @database.reads_first
+@lightweight_user
 @api_login_required
 def beacon(session_id):
     """The last beat, from navigator.sendBeacon: form fields csrf_token and beat (JSON)."""

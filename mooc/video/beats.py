@@ -28,6 +28,7 @@ import functools
 from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from mooc.accounts.principal import orm_user
 from mooc.catalog import lesson_access
 from mooc.catalog.models import Course, Lesson
 from mooc.core import database
@@ -165,7 +166,7 @@ def _store(user, ctx, watch_session, state, outcome):
         connection.execute(upsert, progress)
         if outcome.completed_now and ctx.completed_at is None:
             # Rare (once per learner and lesson): course completion, 学时, certificate.
-            update_course_completion(user, session.get(Course, ctx.course_id))
+            update_course_completion(orm_user(user), session.get(Course, ctx.course_id))
 
 
 def heartbeat(user, token, payload, now=None):

@@ -750,6 +750,7 @@ def _wrk_phase(server, manifest, logins, duration):
                     headers={"X-CSRFToken": user["csrf"]})
                 if status == 200:
                     user["url"] = json.loads(data)["beat_url"]
+                    user["courses"] = person["courses"]
                     with lock:
                         members.append(user)
             except Exception as exc:  # noqa: BLE001 - a member less, said below
@@ -767,8 +768,67 @@ def _wrk_phase(server, manifest, logins, duration):
     members.sort(key=lambda m: m["username"])
     out = wrk_bench.heartbeat_phase(wrk, server.port, members, duration, server.cpu_seconds)
     out["wrk"] = how
+    for name, prepare in (("lesson_visit", lambda: _visit_requests(members, manifest)),
+                          ("quiz_autosave",
+                           lambda: _autosave_requests(server.port, members, manifest))):
+        try:
+            requests = prepare()
+            if len(requests) < 50:
+                raise RuntimeError(f"only {len(requests)} members could take part")
+            out[name] = wrk_bench.action_phase(wrk, server.port, name, requests,
+                                               max(5, duration / 2), server.cpu_seconds)
+        except Exception as exc:  # noqa: BLE001 - reported in results.md, heartbeats kept
+            out["skipped_" + name] = str(exc)
+            log(f"wrk: {name} skipped: {exc}")
+            continue
+        log(f"wrk: {name} {out[name]['rps']} req/s, p99 {out[name]['p99_ms']} ms, "
+            f"errors {out[name]['errors']}")
     out["memory"] = server.memory()
     return out
+
+
+def _visit_requests(members, manifest):
+    """Each member's visit of a lesson of their first course (what reader.js sends)."""
+    courses = {c["id"]: c for c in manifest["courses"]}
+    out = []
+    for m in members:
+        course = courses[m["courses"][0]]
+        lesson = next(l for l in course["lessons"] if l["kind"] == "text")
+        out.append({**m, "url": f"/courses/{course['id']}/lessons/{lesson['id']}/visit",
+                    "body": "", "type": "application/x-www-form-urlencoded"})
+    return out
+
+
+def _autosave_requests(port, members, manifest):
+    """Each member starts an attempt of their first course's quiz (the form), then saves two
+    answers to it, again and again (what quiz.js sends while the learner answers)."""
+    courses = {c["id"]: c for c in manifest["courses"]}
+    out, lock = [], threading.Lock()
+
+    def start(chunk):
+        conn = Conn(port)
+        for m in chunk:
+            info = courses[m["courses"][0]]["quiz"]
+            if not info:
+                continue
+            status, resp, _d, _t = conn.request(
+                "POST", f"/quiz/{info['lesson_id']}/start", user=m,
+                body=urllib.parse.urlencode({"csrf_token": m["csrf"]}),
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+            found = ATTEMPT_RE.search(resp.getheader("Location", "") if resp else "")
+            if status != 302 or not found:
+                continue
+            qids = info["question_ids"][:2]
+            body = json.dumps({"answers": {str(q): info["answers"][str(q)] for q in qids}})
+            with lock:
+                out.append({**m, "url": f"/api/quiz/attempts/{found.group(1)}/answers",
+                            "body": body, "type": "application/json"})
+    threads_ = [threading.Thread(target=start, args=(members[i::8],)) for i in range(8)]
+    for th in threads_:
+        th.start()
+    for th in threads_:
+        th.join()
+    return sorted(out, key=lambda m: m["username"])
 
 
 if __name__ == "__main__":

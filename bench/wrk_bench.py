@@ -110,6 +110,29 @@ end
 
 BARE_LUA = DONE_LUA
 
+# Other learner actions at full speed: each request is a real member's own (cookie, CSRF
+# token, their own quiz attempt or lesson), members round-robin per wrk thread.
+ACTION_LUA = r"""
+local members = %(members)s
+local counter = 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+local mine, next_i = {}, 1
+function init(args)
+  for i, m in ipairs(members) do
+    if (i - 1) %% %(threads)d == tid then mine[#mine + 1] = m end
+  end
+end
+function request()
+  local m = mine[next_i]
+  next_i = next_i %% #mine + 1
+  return wrk.format("POST", m.url, {["Content-Type"] = m.type, ["X-CSRFToken"] = m.csrf,
+    ["Cookie"] = m.cookie, ["Accept"] = "application/json"}, m.body)
+end
+"""
+
 
 def ensure_wrk():
     """(path or None, how it was found): install Debian's wrk when root and missing."""
@@ -140,6 +163,32 @@ def write_script(members, path):
                            "claim": f"{CLAIM_SECONDS:.3f}", "gap": f"{MEMBER_GAP:.3f}"}
                     + DONE_LUA, encoding="utf-8")
     return path
+
+
+def write_action_script(requests, path):
+    """requests: dicts with url, cookies, csrf, body (str) and content type."""
+    rows = ",\n  ".join(
+        "{url = %s, cookie = %s, csrf = %s, body = %s, type = %s}" % (
+            _lua_string(r["url"]),
+            _lua_string("; ".join(f"{k}={v}" for k, v in r["cookies"].items())),
+            _lua_string(r["csrf"]), _lua_string(r["body"]), _lua_string(r["type"]))
+        for r in requests)
+    path.write_text(ACTION_LUA % {"members": "{\n  " + rows + "\n}", "threads": THREADS}
+                    + DONE_LUA, encoding="utf-8")
+    return path
+
+
+def action_phase(wrk, port, name, requests, seconds, server_cpu):
+    """One learner action (quiz autosave, lesson visit) at full speed for `seconds`."""
+    scripts = WORK / "wrk"
+    scripts.mkdir(parents=True, exist_ok=True)
+    script = write_action_script(requests, scripts / f"{name}.lua")
+    cpu0 = server_cpu()
+    result = run_wrk(wrk, port, requests[0]["url"], seconds, script)
+    result["server_cpu_share"] = round((server_cpu() - cpu0)
+                                       / (result["seconds"] * (os.cpu_count() or 1)), 4)
+    result["members"] = len(requests)
+    return result
 
 
 def run_wrk(wrk, port, path, seconds, script, *, connections=CONNECTIONS):

@@ -142,7 +142,8 @@ def end_reads(session):
 def write_transaction(session):
     """The write of a hot path: commits on success, rolls back on any exception.
 
-    The read transaction is ended first (nothing was written in it). Loaded objects
+    On SQLite the read transaction is ended first (nothing was written in it); on
+    PostgreSQL the write continues it. Loaded objects
     are not expired by these commits: the reads before stay usable, and touching the
     signed-in user afterwards (Flask-Login, the response hooks) costs no statement.
     Nothing is acknowledged before the commit here returns.
@@ -159,9 +160,13 @@ def write_transaction(session):
     session.expire_on_commit = False
     token = _writing.set(True)
     try:
-        upgrade = _sqlite_in_place(session)
-        if upgrade is None:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        upgrade = _sqlite_in_place(session) if sqlite else None
+        if sqlite and upgrade is None:
             session.commit()   # the read transaction: it wrote nothing
+        # Elsewhere (PostgreSQL) the read transaction simply goes on into the write:
+        # there is no database-wide write lock to keep short, and the guarded UPDATEs
+        # re-check their conditions on the newest row version.
         with _write_lock(session.get_bind()):
             try:
                 if upgrade is not None:
@@ -186,8 +191,7 @@ def _sqlite_in_place(session):
     skips a pool check-in and check-out and a round of transaction events per hot
     write, a measurable share of a heartbeat's cost.
     """
-    if session.get_bind().dialect.name != "sqlite" or session.new or session.dirty \
-            or session.deleted:
+    if session.new or session.dirty or session.deleted:
         return None
     transaction = session.get_transaction()
     if transaction is None or not transaction.is_active:

@@ -1,24 +1,38 @@
 """Loading the signed-in user for Flask-Login: one statement per request.
 
 Every request of a signed-in user pays this, heartbeats included, so it is kept
-to a single SELECT (the user row with its unit joined, as `User.org` is eager):
-the audience rule reads the unit's path, and a lazy load would be a second query.
+to a single SELECT (the user row with its unit joined, as `User.org` is eager, and
+the sign-in's `login_session` row joined): the audience rule reads the unit's path,
+and a lazy load would be a second query.
 """
+import hashlib
 import secrets
 
-from mooc.accounts.models import User
+from sqlalchemy import select
+
+from mooc.accounts.models import LoginSession, User
 from mooc.extensions import db
 
 
-def load_user(user_id):
-    """The user a session cookie names, or None if the id or the token does not match.
+def key_hash(login_key):
+    return hashlib.sha256(login_key.encode()).hexdigest()
 
-    The token changes when the password does, which signs out every other device.
+
+def load_user(user_id):
+    """The user a session cookie names, or None if the id, the token or the sign-in
+    does not match.
+
+    The token changes when the password does, which signs out every other device;
+    the sign-in key names one `login_session` row, deleted when that device signs out.
     """
-    user_pk, _, token = (user_id or "").partition(":")
-    if not user_pk.isdigit():
+    user_pk, _, rest = (user_id or "").partition(":")
+    token, _, login_key = rest.partition(":")
+    if not user_pk.isdigit() or not token or not login_key:
         return None
-    user = db.session.get(User, int(user_pk))
-    if user is None or not token or not secrets.compare_digest(user.auth_token, token):
+    user = db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(user_pk), LoginSession.key_hash == key_hash(login_key)))
+    if user is None or not secrets.compare_digest(user.auth_token, token):
         return None
+    user.login_key = login_key
     return user

@@ -1,12 +1,14 @@
 """Account rules: creating, changing and authenticating users."""
 import re
 import secrets
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from mooc.accounts.models import ADMIN, CATEGORIES, ROLES, User, new_auth_token
+from mooc.accounts.loading import key_hash
+from mooc.accounts.models import ADMIN, CATEGORIES, ROLES, LoginSession, User, new_auth_token
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
@@ -56,6 +58,33 @@ def record_login(user):
     user.last_login_at = utcnow()
 
 
+def start_login(user):
+    """A new sign-in on this device: a `login_session` row named by a random key that
+    goes into the session (and remember) cookie through `user.get_id()`. Sign-ins older
+    than the remember cookie's lifetime are pruned on the way."""
+    lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION") or timedelta(days=365)
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                  LoginSession.created_at < utcnow() - lifetime))
+    user.login_key = secrets.token_urlsafe(24)
+    db.session.add(LoginSession(user_id=user.id, key_hash=key_hash(user.login_key)))
+
+
+def end_login(user):
+    """Sign-out: the cookie's sign-in row goes, so a copy of the cookie is worthless."""
+    if user.login_key:
+        db.session.execute(delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.key_hash == key_hash(user.login_key)))
+    user.login_key = None
+
+
+def end_other_logins(user):
+    """After a password change: only this device's sign-in remains."""
+    query = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if user.login_key:
+        query = query.where(LoginSession.key_hash != key_hash(user.login_key))
+    db.session.execute(query)
+
+
 def set_password(user, password, *, must_change=False, check_strength=True):
     if check_strength:
         check_password_strength(password)
@@ -70,6 +99,7 @@ def change_own_password(user, old_password, new_password):
     if old_password == new_password:
         raise AccountError("新密码不能与原密码相同。")
     set_password(user, new_password)
+    end_other_logins(user)
 
 
 def validate_fields(username, name, role, category, phone, org, existing=None):

@@ -43,6 +43,7 @@ def login():
             session.clear()  # a new session on login: nothing from before survives
             session.update(keep)
             session["sid"] = secrets.token_urlsafe(16)
+            services.start_login(user)  # before login_user: get_id() carries its key
             login_user(user, remember=form.remember.data)
             services.record_login(user)
             db.session.commit()
@@ -57,8 +58,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        services.end_login(current_user)  # a copied session or remember cookie dies too
+        db.session.commit()
+    # Clear first: logout_user() then leaves its instruction to delete the remember cookie.
     session.clear()
+    logout_user()
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("accounts.login"))
 

@@ -55,9 +55,12 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     LANGUAGES = {"zh": "简体中文", "en": "English"}
 
-    # Login throttling (Flask-Limiter). Storage follows the job queue: Redis when present.
+    # Rate limits (Flask-Limiter). Counters are shared by every worker: in Redis when
+    # REDIS_URL is set, else in an SQLite file next to the database
+    # (mooc/core/ratelimit_storage.py). Never memory:// in a multi-worker server.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
-        os.environ.get("REDIS_URL") or "memory://")
+        os.environ.get("REDIS_URL")
+        or f"mooc+sqlite://{(INSTANCE_DIR / 'ratelimits.sqlite3').resolve()}")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")

@@ -7,6 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
 from mooc.core import database, errors, jobs, navigation, registry
+from mooc.core import ratelimit_storage  # noqa: F401  (defines the mooc+sqlite:// limits storage)
 from mooc.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "

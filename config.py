@@ -68,7 +68,10 @@ class Config:
     # Passwords: werkzeug's scrypt is the modern KDF; tests use a cheap method for speed.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     ROSTER_DEFAULT_PASSWORD = os.environ.get("ROSTER_DEFAULT_PASSWORD", "Dangjian@2024")
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 2 * 1024 ** 3))
+    # Request bodies: small everywhere (413 before the body is read), larger only on the
+    # routes that take files (mooc/core/bodylimits.py: video uploads, imports, media).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", 4 * 1024 ** 2))
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 2 * 1024 ** 3))   # a video
     MAX_IMPORT_BYTES = int(os.environ.get("MAX_IMPORT_BYTES", 10 * 1024 ** 2))
 
     # Media served by nginx after the app checks access (see README "Scale out").

@@ -19,6 +19,7 @@ from mooc.org import services as org_services
 from mooc.org.forms import unit_choices
 from mooc.org.models import Organisation, subtree_filter
 from mooc.core.parsing import ascii_int
+from mooc.core.bodylimits import accepts_body
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
 
@@ -178,6 +179,7 @@ def _read_upload(storage):
 
 
 @bp.route("/import/preview", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(can_manage_users)
 def roster_preview():
     form = RosterUploadForm()
@@ -193,6 +195,7 @@ def roster_preview():
 
 
 @bp.route("/import/confirm", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(can_manage_users)
 def roster_confirm():
     form = RosterConfirmForm()

@@ -6,7 +6,7 @@ from werkzeug.routing import IntegerConverter
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
-from mooc.core import database, errors, jobs, navigation, registry
+from mooc.core import bodylimits, database, errors, jobs, navigation, registry
 from mooc.core import ratelimit_storage  # noqa: F401  (defines the mooc+sqlite:// limits storage)
 from mooc.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -40,6 +40,7 @@ class BoundedIntConverter(IntegerConverter):
 
 def init_extensions(app):
     app.url_map.converters["int"] = BoundedIntConverter
+    app.request_class = bodylimits.LimitedRequest
     registry.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"),

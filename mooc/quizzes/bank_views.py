@@ -14,6 +14,7 @@ from flask_login import current_user
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_view_course
 from mooc.core.permissions import can_author_courses, require
+from mooc.core.bodylimits import accepts_body
 from mooc.extensions import db
 from mooc.quizzes import bank, importing, services
 from mooc.quizzes.forms import (ActionForm, ImportConfirmForm, ImportUploadForm,
@@ -161,6 +162,7 @@ def import_questions(course_id):
 
 
 @bp.route("/courses/<int:course_id>/questions/import/preview", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(can_author_courses)
 def import_preview(course_id):
     course = editable_course(course_id)
@@ -177,6 +179,7 @@ def import_preview(course_id):
 
 
 @bp.route("/courses/<int:course_id>/questions/import/confirm", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(can_author_courses)
 def import_confirm(course_id):
     course = editable_course(course_id)

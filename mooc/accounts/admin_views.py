@@ -20,6 +20,7 @@ from mooc.org.forms import unit_choices
 from mooc.org.models import Organisation, subtree_filter
 from mooc.core.parsing import ascii_int
 from mooc.core.bodylimits import accepts_body
+from mooc.core.pagination import paginate
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
 
@@ -63,8 +64,7 @@ def users():
     form = UserFilterForm(request.args)
     form.org.choices = options(unit_choices(org_services.flat_tree(), blank=_("全部组织")))
     filters = form.filters()
-    page = db.paginate(_user_query(filters), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
+    page = paginate(_user_query(filters), per_page=PER_PAGE)
     return render_template("accounts/admin_users.html", form=form, page=page, filters=filters)
 
 

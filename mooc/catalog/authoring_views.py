@@ -25,6 +25,7 @@ from mooc.org.forms import unit_choices
 from mooc.org.models import Organisation
 from mooc.core.parsing import ascii_int
 from mooc.core.bodylimits import accepts_body
+from mooc.core.pagination import paginate
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -65,8 +66,7 @@ def _change(course, change, message, target=None):
 @bp.route("/courses")
 @require(can_author_courses)
 def my_courses():
-    page = db.paginate(authoring.author_course_query(current_user),
-                       page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
+    page = paginate(authoring.author_course_query(current_user), per_page=30)
     return render_template("catalog/author_courses.html", page=page,
                            counts=services.course_counts())
 

@@ -15,6 +15,7 @@ from mooc.core import jobs
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_view_dashboard, require
 from mooc.core.services import audit
+from mooc.core.pagination import page_arg
 from mooc.dashboard import charts, exports
 from mooc.dashboard.members import clean_filters, member_page, member_record, required_courses
 from mooc.dashboard.overview import overview, percent_text
@@ -85,7 +86,7 @@ def members():
     try:
         courses, filters = _member_filters()
         data = member_page(current_user, filters,
-                                    page=request.args.get("page", 1, type=int))
+                                    page=page_arg())
     except NoScope:
         abort(403)
     form = MemberFilterForm(request.args)

@@ -15,6 +15,7 @@ from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_view_course
 from mooc.core.permissions import can_author_courses, require
 from mooc.core.bodylimits import accepts_body
+from mooc.core.pagination import paginate
 from mooc.extensions import db
 from mooc.quizzes import bank, importing, services
 from mooc.quizzes.forms import (ActionForm, ImportConfirmForm, ImportUploadForm,
@@ -50,10 +51,10 @@ def questions(course_id):
     form = QuestionFilterForm(request.args)
     form.set_choices(bank.course_tags(course))
     filters = form.filters()
-    page = db.paginate(bank.bank_query(
+    page = paginate(bank.bank_query(
         course, q=filters.get("q"), tag=filters.get("tag"), kind=filters.get("kind"),
         difficulty=filters.get("difficulty"), archived=bool(filters.get("archived"))),
-        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+        per_page=PER_PAGE)
     return render_template("quizzes/bank.html", course=course, form=form, filters=filters,
                            page=page, quiz_lessons=services.quiz_lessons(course),
                            action_form=ActionForm(), kind_label=bank.kind_label)

@@ -12,6 +12,7 @@ from mooc.accounts.models import ADMIN, CATEGORIES, ROLES, LoginSession, User, n
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
+from mooc.core.textclean import clean_line
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 PHONE_RE = re.compile(r"^\+?[0-9-]{5,20}$")
@@ -125,8 +126,9 @@ def validate_fields(username, name, role, category, phone, org, existing=None):
 def create_user(username, name, password, *, role="learner", category="full_member", org=None,
                 phone=None, must_change_password=False, check_strength=True, password_hash=None):
     username = (username or "").strip()
+    name = clean_line(name)
     validate_fields(username, name, role, category, phone, org)
-    user = User(username=username, name=name.strip(), role=role, category=category, org=org,
+    user = User(username=username, name=name, role=role, category=category, org=org,
                 phone=phone or None, must_change_password=must_change_password)
     if password_hash:
         user.password_hash = password_hash
@@ -140,6 +142,7 @@ def create_user(username, name, password, *, role="learner", category="full_memb
 
 
 def update_user(user, *, name, role, category, org, phone):
+    name = clean_line(name)
     validate_fields(user.username, name, role, category, phone, org, existing=user)
     changes = {k: v for k, v in dict(name=name.strip(), role=role, category=category,
                                       org_id=org.id if org else None, phone=phone or None).items()

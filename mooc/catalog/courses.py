@@ -24,6 +24,7 @@ from mooc.core.textnorm import clean_pasted_text
 from mooc.extensions import db
 from mooc.org import services as org_services
 from mooc.progress.models import LessonProgress
+from mooc.core.textclean import clean_line
 
 SLUG_RE = re.compile(SLUG_PATTERN)
 COURSE_FIELDS = ("title", "summary", "category", "course_type", "credit_hours", "visibility",
@@ -69,7 +70,7 @@ def unique_slug(slug, taken):
 
 
 def clean_title(title):
-    title = (title or "").strip()
+    title = clean_line(title)
     if not title:
         raise CatalogError("标题不能为空。")
     if len(title) > 200:

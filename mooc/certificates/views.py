@@ -23,6 +23,7 @@ from mooc.core.permissions import require
 from mooc.core.views_support import commit_or_flash
 from mooc.core.pagination import paginate
 from mooc.extensions import db, limiter
+from mooc.core.textclean import safe_filename
 
 bp = Blueprint("certificates", __name__)
 
@@ -121,8 +122,7 @@ def _downloadable(cert_id):
 
 
 def download_name(certificate):
-    return f"结业证书-{certificate.course_title}-{certificate.learner_name}.pdf" \
-        .replace("/", "-").replace("\\", "-")
+    return safe_filename(f"结业证书-{certificate.course_title}-{certificate.learner_name}.pdf")
 
 
 @bp.route("/me/certificates/<int:cert_id>/pdf")

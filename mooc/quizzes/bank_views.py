@@ -16,6 +16,7 @@ from mooc.catalog.permissions import can_view_course
 from mooc.core.permissions import can_author_courses, require
 from mooc.core.bodylimits import accepts_body
 from mooc.core.pagination import paginate
+from mooc.core.textclean import safe_filename
 from mooc.extensions import db
 from mooc.quizzes import bank, importing, services
 from mooc.quizzes.forms import (ActionForm, ImportConfirmForm, ImportUploadForm,
@@ -215,7 +216,7 @@ def export_questions(course_id, export_format):
     payload, mimetype, filename = importing.export_bank(
         course, export_format, include_archived=request.args.get("archived") == "1")
     return send_file(io.BytesIO(payload), mimetype=mimetype, as_attachment=True,
-                     download_name=filename)
+                     download_name=safe_filename(filename))
 
 
 @bp.route("/questions/template.xlsx")

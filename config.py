@@ -101,7 +101,10 @@ class Config:
     CERT_SERIAL_KEY = os.environ.get("CERT_SERIAL_KEY", "")
     # The site's public root URL printed on certificates (and in their QR code), e.g.
     # https://dangjian.example.cn/ — needed when PDFs are rendered by the worker.
+    # Required in production; development falls back to SERVER_NAME or DEV_SERVER_URL,
+    # never to the Host header of a request.
     CERT_BASE_URL = os.environ.get("CERT_BASE_URL", "")
+    DEV_SERVER_URL = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}/"
     CERT_VERIFY_LIMIT = os.environ.get("CERT_VERIFY_LIMIT", "30 per minute")  # per IP
 
     # Required-course reminders by e-mail (mooc.assignments): sent from the worker only
@@ -141,11 +144,18 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+    # HTTPS only for a year, subdomains included (sent by the app; nginx may add it too).
+    HSTS = os.environ.get("HSTS", "max-age=31536000; includeSubDomains")
+
     @classmethod
     def check(cls):
         if cls.SECRET_KEY in (DEFAULT_SECRET, "", None) or len(cls.SECRET_KEY) < 16:
             raise RuntimeError(
                 "生产环境必须设置足够长的 SECRET_KEY 环境变量 / production needs a real SECRET_KEY")
+        if not (cls.CERT_BASE_URL or "").startswith(("https://", "http://")):
+            raise RuntimeError(
+                "生产环境必须设置 CERT_BASE_URL（对外公开的网址，如 https://dangjian.example.cn/）"
+                " / production needs CERT_BASE_URL, the site's public URL")
 
 
 CONFIGS = {

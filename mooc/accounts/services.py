@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from mooc.accounts.loading import key_hash
 from mooc.accounts.models import ADMIN, CATEGORIES, ROLES, LoginSession, User, new_auth_token
@@ -26,11 +27,23 @@ def hash_password(password):
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def check_password_strength(password):
-    if len(password or "") < 8:
+# zxcvbn's score (0–4) a new password needs: 2 refuses password1, aaaaaaa1, user18user18
+# and the like (common passwords, repeats, sequences, the account's own name).
+MIN_PASSWORD_SCORE = 2
+
+
+def check_password_strength(password, *, username=None, name=None):
+    password = password or ""
+    if len(password) < 8:
         raise AccountError("密码至少需要 8 个字符。")
     if not (re.search(r"[A-Za-z]", password) and re.search(r"[0-9]", password)):
         raise AccountError("密码需要同时包含字母和数字。")
+    if username and len(username) >= 3 and username.lower() in password.lower():
+        raise AccountError("密码不能包含账号名。")
+    inputs = [value for value in (username, name) if value]
+    if zxcvbn(password[:72], user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError("密码太容易被猜到（常见密码、重复字符、键盘顺序或与账号相关），"
+                           "请换一个更复杂的密码。")
 
 
 _DUMMY_HASH = None
@@ -88,7 +101,7 @@ def end_other_logins(user):
 
 def set_password(user, password, *, must_change=False, check_strength=True):
     if check_strength:
-        check_password_strength(password)
+        check_password_strength(password, username=user.username, name=user.name)
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
     user.auth_token = new_auth_token()  # signs out every other device

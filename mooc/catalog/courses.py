@@ -144,6 +144,9 @@ def _clean_course_fields(fields, actor, course=None):
         owners = list({u.id: u for u in fields["owners"] or []}.values())
         if any(u.role not in (INSTRUCTOR, ADMIN) or not u.active for u in owners):
             raise CatalogError("课程负责人只能是在职的讲师或管理员。")
+        if not owners and actor is not None:
+            # A teacher saving a course without owners would lose it (404) at once.
+            raise CatalogError("课程至少要有一位负责人。")
         if course is not None and actor is not None and actor.role != ADMIN \
                 and any(o.id == actor.id for o in course.owners) \
                 and all(o.id != actor.id for o in owners):

@@ -1,6 +1,5 @@
 """Accounts: sign-in, the user loader, self-service pages, user admin and roster import."""
 from flask_babel import lazy_gettext as _l
-
 from flask_login import user_loaded_from_cookie
 
 from mooc.accounts import admin_views, cli, first_password, loading, views

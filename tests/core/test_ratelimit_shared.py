@@ -139,3 +139,12 @@ def test_storage_counts_and_expires(tmp_path, monkeypatch):
     assert storage.incr("k", 60) == 1     # a fresh window
     storage.clear("k")
     assert storage.get("k") == 0
+
+
+def test_doctor_flags_per_process_rate_limit_storage(app):
+    from mooc.ops import doctor
+    assert [f.level for f in doctor.check_rate_limits({"RATELIMIT_STORAGE_URI": "memory://"})] \
+        == ["error"]
+    assert doctor.check_rate_limits({"RATELIMIT_STORAGE_URI": "redis://r:6379/0"}) == []
+    assert doctor.check_rate_limits(
+        {"RATELIMIT_STORAGE_URI": ratelimit_storage.uri_for("/tmp/x.sqlite3")}) == []

@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 
 from sqlalchemy import delete, func, select
 
+from mooc.accounts.models import User
 from mooc.catalog.reading_models import ReadingTokenUse
 from mooc.catalog.rendering import plain_text
 from mooc.core import sql
@@ -74,7 +75,6 @@ def issue_token(user, lesson):
 
 def _lock_user(user):
     """Serialise one user's completions (PostgreSQL; SQLite's POST already writes alone)."""
-    from mooc.accounts.models import User  # catalog sits below accounts only by this lock
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 

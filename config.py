@@ -55,9 +55,12 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
     LANGUAGES = {"zh": "简体中文", "en": "English"}
 
-    # Login throttling (Flask-Limiter). Storage follows the job queue: Redis when present.
+    # Rate limits (Flask-Limiter). Counters are shared by every worker: in Redis when
+    # REDIS_URL is set, else in an SQLite file next to the database
+    # (mooc/core/ratelimit_storage.py). Never memory:// in a multi-worker server.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
-        os.environ.get("REDIS_URL") or "memory://")
+        os.environ.get("REDIS_URL")
+        or f"mooc+sqlite://{(INSTANCE_DIR / 'ratelimits.sqlite3').resolve()}")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
@@ -65,7 +68,10 @@ class Config:
     # Passwords: werkzeug's scrypt is the modern KDF; tests use a cheap method for speed.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     ROSTER_DEFAULT_PASSWORD = os.environ.get("ROSTER_DEFAULT_PASSWORD", "Dangjian@2024")
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 2 * 1024 ** 3))
+    # Request bodies: small everywhere (413 before the body is read), larger only on the
+    # routes that take files (mooc/core/bodylimits.py: video uploads, imports, media).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_BYTES", 4 * 1024 ** 2))
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 2 * 1024 ** 3))   # a video
     MAX_IMPORT_BYTES = int(os.environ.get("MAX_IMPORT_BYTES", 10 * 1024 ** 2))
 
     # Media served by nginx after the app checks access (see README "Scale out").
@@ -95,7 +101,10 @@ class Config:
     CERT_SERIAL_KEY = os.environ.get("CERT_SERIAL_KEY", "")
     # The site's public root URL printed on certificates (and in their QR code), e.g.
     # https://dangjian.example.cn/ — needed when PDFs are rendered by the worker.
+    # Required in production; development falls back to SERVER_NAME or DEV_SERVER_URL,
+    # never to the Host header of a request.
     CERT_BASE_URL = os.environ.get("CERT_BASE_URL", "")
+    DEV_SERVER_URL = f"http://127.0.0.1:{os.environ.get('PORT', '5000')}/"
     CERT_VERIFY_LIMIT = os.environ.get("CERT_VERIFY_LIMIT", "30 per minute")  # per IP
 
     # Required-course reminders by e-mail (mooc.assignments): sent from the worker only
@@ -135,11 +144,18 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+    # HTTPS only for a year, subdomains included (sent by the app; nginx may add it too).
+    HSTS = os.environ.get("HSTS", "max-age=31536000; includeSubDomains")
+
     @classmethod
     def check(cls):
         if cls.SECRET_KEY in (DEFAULT_SECRET, "", None) or len(cls.SECRET_KEY) < 16:
             raise RuntimeError(
                 "生产环境必须设置足够长的 SECRET_KEY 环境变量 / production needs a real SECRET_KEY")
+        if not (cls.CERT_BASE_URL or "").startswith(("https://", "http://")):
+            raise RuntimeError(
+                "生产环境必须设置 CERT_BASE_URL（对外公开的网址，如 https://dangjian.example.cn/）"
+                " / production needs CERT_BASE_URL, the site's public URL")
 
 
 CONFIGS = {

@@ -20,6 +20,7 @@ def make_user(username=None, role="learner", org=None, category="full_member", n
     if org is None and role != "admin":
         org = make_org()
     n = next(_counter)
+    fields.setdefault("check_strength", False)  # PASSWORD is short for speed, not strong
     user = accounts.create_user(username or f"user{n}", name or f"测试用户{n}", password,
                                 role=role, category=category, org=org, **fields)
     db.session.commit()

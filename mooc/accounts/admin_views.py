@@ -19,6 +19,8 @@ from mooc.org import services as org_services
 from mooc.org.forms import unit_choices
 from mooc.org.models import Organisation, subtree_filter
 from mooc.core.parsing import ascii_int
+from mooc.core.bodylimits import accepts_body
+from mooc.core.pagination import paginate
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
 
@@ -62,8 +64,7 @@ def users():
     form = UserFilterForm(request.args)
     form.org.choices = options(unit_choices(org_services.flat_tree(), blank=_("全部组织")))
     filters = form.filters()
-    page = db.paginate(_user_query(filters), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
+    page = paginate(_user_query(filters), per_page=PER_PAGE)
     return render_template("accounts/admin_users.html", form=form, page=page, filters=filters)
 
 
@@ -178,6 +179,7 @@ def _read_upload(storage):
 
 
 @bp.route("/import/preview", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(can_manage_users)
 def roster_preview():
     form = RosterUploadForm()
@@ -193,6 +195,7 @@ def roster_preview():
 
 
 @bp.route("/import/confirm", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(can_manage_users)
 def roster_confirm():
     form = RosterConfirmForm()

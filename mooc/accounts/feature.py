@@ -1,7 +1,8 @@
 """Accounts: sign-in, the user loader, self-service pages, user admin and roster import."""
 from flask_babel import lazy_gettext as _l
+from flask_login import user_loaded_from_cookie
 
-from mooc.accounts import admin_views, cli, loading, views
+from mooc.accounts import admin_views, cli, first_password, loading, views
 from mooc.core import navigation
 from mooc.core.permissions import can_manage_users
 from mooc.core.registry import mark_registered
@@ -12,6 +13,8 @@ def register(app):
     mark_registered(app, "accounts")
     login_manager.user_loader(loading.load_user)
     app.register_blueprint(views.bp)
+    app.before_request(first_password.enforce)
+    user_loaded_from_cookie.connect(first_password.on_cookie_login)
     app.register_blueprint(admin_views.bp)
     app.cli.add_command(cli.users_group)
     navigation.register(app, _l("用户管理"), "accounts_admin.users", can_manage_users, order=80)

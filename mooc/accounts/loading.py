@@ -1,29 +1,48 @@
 """Loading the signed-in user for Flask-Login: one statement per request.
 
 Every request of a signed-in user pays this, heartbeats included, so it is kept
-to a single SELECT (the user row with its unit joined, as `User.org` is eager):
-the audience rule reads the unit's path, and a lazy load would be a second query.
-The hot APIs (`core.lightweight`) get the same row through Core, without the ORM.
+to a single SELECT (the user row with its unit joined, as `User.org` is eager, and
+the sign-in's `login_session` row joined): the audience rule reads the unit's path,
+and a lazy load would be a second query. The hot APIs (`core.lightweight`) get the
+same row through Core, without the ORM (`accounts.principal`).
 """
+import hashlib
 import secrets
 
+from sqlalchemy import bindparam, select
+
 from mooc.accounts import principal
-from mooc.accounts.models import User
+from mooc.accounts.models import LoginSession, User
 from mooc.core import lightweight
 from mooc.extensions import db
 
+# Built once: constructing the statement costs more than running it.
+_LOAD = (select(User).join(LoginSession, LoginSession.user_id == User.id)
+         .where(User.id == bindparam("b_id"), LoginSession.key_hash == bindparam("b_key")))
+
+
+def key_hash(login_key):
+    return hashlib.sha256(login_key.encode()).hexdigest()
+
 
 def load_user(user_id):
-    """The user a session cookie names, or None if the id or the token does not match.
+    """The user a session cookie names, or None if the id, the token or the sign-in
+    does not match.
 
-    The token changes when the password does, which signs out every other device.
+    The token changes when the password does, which signs out every other device;
+    the sign-in key names one `login_session` row, deleted when that device signs out.
     """
-    user_pk, _, token = (user_id or "").partition(":")
-    if not user_pk.isdigit():
+    user_pk, _, rest = (user_id or "").partition(":")
+    token, _, login_key = rest.partition(":")
+    if not user_pk.isdigit() or not token or not login_key:
         return None
-    # Views marked `core.lightweight` (the hot APIs) get a Core snapshot instead.
-    user = principal.load(int(user_pk)) if lightweight.wanted() \
-        else db.session.get(User, int(user_pk))
-    if user is None or not token or not secrets.compare_digest(user.auth_token, token):
+    params = {"b_id": int(user_pk), "b_key": key_hash(login_key)}
+    if lightweight.wanted():   # the hot APIs: a Core snapshot, same checks
+        user = principal.load(params, login_key)
+    else:
+        user = db.session.scalar(_LOAD, params)
+        if user is not None:
+            user.login_key = login_key
+    if user is None or not secrets.compare_digest(user.auth_token, token):
         return None
     return user

@@ -67,8 +67,12 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    # The key of the sign-in this object was loaded for (or is being signed in with);
+    # set by the user loader and by services.start_login, never stored on the row.
+    login_key = None
+
     def get_id(self):
-        return f"{self.id}:{self.auth_token}"
+        return f"{self.id}:{self.auth_token}:{self.login_key or ''}"
 
     @property
     def role_label(self):
@@ -83,3 +87,15 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.username}>"
+
+
+class LoginSession(db.Model):
+    """One sign-in on one device. The session (and remember) cookie names it by a random
+    key whose SHA-256 is stored here; signing out deletes the row, so a copied cookie
+    stops working at once. The user loader joins this table in its single SELECT."""
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

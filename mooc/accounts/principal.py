@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from mooc.accounts.models import User
+from mooc.accounts.models import LoginSession, User
 from mooc.extensions import db
 from mooc.org.models import Organisation
 
-_users, _units = User.__table__, Organisation.__table__
+_users, _units, _logins = User.__table__, Organisation.__table__, LoginSession.__table__
 
 # Built once: constructing the statement costs more than running it.
 LOAD = (select(_users.c.id, _users.c.username, _users.c.name, _users.c.role,
@@ -22,8 +22,9 @@ LOAD = (select(_users.c.id, _users.c.username, _users.c.name, _users.c.role,
                _users.c.auth_token, _users.c.locale, _users.c.large_text, _users.c.org_id,
                _units.c.path.label("org_path"), _units.c.name.label("org_name"),
                _units.c.kind.label("org_kind"))
-        .select_from(_users.outerjoin(_units, _units.c.id == _users.c.org_id))
-        .where(_users.c.id == bindparam("b_id")))
+        .select_from(_users.outerjoin(_units, _units.c.id == _users.c.org_id)
+                     .join(_logins, _logins.c.user_id == _users.c.id))
+        .where(_users.c.id == bindparam("b_id"), _logins.c.key_hash == bindparam("b_key")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Principal:
     large_text: bool
     org_id: int | None
     org: Unit | None
+    login_key: str | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -57,22 +59,23 @@ class Principal:
         return self.active
 
     def get_id(self):
-        return f"{self.id}:{self.auth_token}"
+        return f"{self.id}:{self.auth_token}:{self.login_key or ''}"
 
     def has_role(self, *roles):
         return self.role in roles
 
 
-def load(user_id):
-    """The Principal for a user id, or None."""
-    row = db.session.connection().execute(LOAD, {"b_id": user_id}).one_or_none()
+def load(params, login_key=None):
+    """The Principal for {"b_id": user id, "b_key": sign-in key hash}, or None when
+    there is no such user or that sign-in has ended."""
+    row = db.session.connection().execute(LOAD, params).one_or_none()
     if row is None:
         return None
     unit = Unit(row.org_id, row.org_path, row.org_name, row.org_kind) \
         if row.org_id is not None else None
     return Principal(row.id, row.username, row.name, row.role, row.category, row.active,
                      row.must_change_password, row.auth_token, row.locale, row.large_text,
-                     row.org_id, unit)
+                     row.org_id, unit, login_key)
 
 
 def orm_user(user):

@@ -1,15 +1,19 @@
 """Account rules: creating, changing and authenticating users."""
 import re
 import secrets
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
-from mooc.accounts.models import ADMIN, CATEGORIES, ROLES, User, new_auth_token
+from mooc.accounts.loading import key_hash
+from mooc.accounts.models import ADMIN, CATEGORIES, ROLES, LoginSession, User, new_auth_token
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
+from mooc.core.textclean import clean_line
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 PHONE_RE = re.compile(r"^\+?[0-9-]{5,20}$")
@@ -23,11 +27,23 @@ def hash_password(password):
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def check_password_strength(password):
-    if len(password or "") < 8:
+# zxcvbn's score (0–4) a new password needs: 2 refuses password1, aaaaaaa1, user18user18
+# and the like (common passwords, repeats, sequences, the account's own name).
+MIN_PASSWORD_SCORE = 2
+
+
+def check_password_strength(password, *, username=None, name=None):
+    password = password or ""
+    if len(password) < 8:
         raise AccountError("密码至少需要 8 个字符。")
     if not (re.search(r"[A-Za-z]", password) and re.search(r"[0-9]", password)):
         raise AccountError("密码需要同时包含字母和数字。")
+    if username and len(username) >= 3 and username.lower() in password.lower():
+        raise AccountError("密码不能包含账号名。")
+    inputs = [value for value in (username, name) if value]
+    if zxcvbn(password[:72], user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError("密码太容易被猜到（常见密码、重复字符、键盘顺序或与账号相关），"
+                           "请换一个更复杂的密码。")
 
 
 _DUMMY_HASH = None
@@ -56,9 +72,36 @@ def record_login(user):
     user.last_login_at = utcnow()
 
 
+def start_login(user):
+    """A new sign-in on this device: a `login_session` row named by a random key that
+    goes into the session (and remember) cookie through `user.get_id()`. Sign-ins older
+    than the remember cookie's lifetime are pruned on the way."""
+    lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION") or timedelta(days=365)
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                  LoginSession.created_at < utcnow() - lifetime))
+    user.login_key = secrets.token_urlsafe(24)
+    db.session.add(LoginSession(user_id=user.id, key_hash=key_hash(user.login_key)))
+
+
+def end_login(user):
+    """Sign-out: the cookie's sign-in row goes, so a copy of the cookie is worthless."""
+    if user.login_key:
+        db.session.execute(delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.key_hash == key_hash(user.login_key)))
+    user.login_key = None
+
+
+def end_other_logins(user):
+    """After a password change: only this device's sign-in remains."""
+    query = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if user.login_key:
+        query = query.where(LoginSession.key_hash != key_hash(user.login_key))
+    db.session.execute(query)
+
+
 def set_password(user, password, *, must_change=False, check_strength=True):
     if check_strength:
-        check_password_strength(password)
+        check_password_strength(password, username=user.username, name=user.name)
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
     user.auth_token = new_auth_token()  # signs out every other device
@@ -70,6 +113,7 @@ def change_own_password(user, old_password, new_password):
     if old_password == new_password:
         raise AccountError("新密码不能与原密码相同。")
     set_password(user, new_password)
+    end_other_logins(user)
 
 
 def validate_fields(username, name, role, category, phone, org, existing=None):
@@ -95,8 +139,9 @@ def validate_fields(username, name, role, category, phone, org, existing=None):
 def create_user(username, name, password, *, role="learner", category="full_member", org=None,
                 phone=None, must_change_password=False, check_strength=True, password_hash=None):
     username = (username or "").strip()
+    name = clean_line(name)
     validate_fields(username, name, role, category, phone, org)
-    user = User(username=username, name=name.strip(), role=role, category=category, org=org,
+    user = User(username=username, name=name, role=role, category=category, org=org,
                 phone=phone or None, must_change_password=must_change_password)
     if password_hash:
         user.password_hash = password_hash
@@ -110,6 +155,7 @@ def create_user(username, name, password, *, role="learner", category="full_memb
 
 
 def update_user(user, *, name, role, category, org, phone):
+    name = clean_line(name)
     validate_fields(user.username, name, role, category, phone, org, existing=user)
     changes = {k: v for k, v in dict(name=name.strip(), role=role, category=category,
                                       org_id=org.id if org else None, phone=phone or None).items()

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from mooc.accounts import services
+from mooc.accounts import first_password, services
 from mooc.accounts.forms import ChangePasswordForm, LoginForm
 from mooc.core.database import read_only
 from mooc.core.urls import safe_next
@@ -43,9 +43,11 @@ def login():
             session.clear()  # a new session on login: nothing from before survives
             session.update(keep)
             session["sid"] = secrets.token_urlsafe(16)
+            services.start_login(user)  # before login_user: get_id() carries its key
             login_user(user, remember=form.remember.data)
             services.record_login(user)
             db.session.commit()
+            first_password.remember(user)
             if user.must_change_password:
                 flash(_("请先修改初始密码。"), "info")
                 return redirect(url_for("accounts.change_password"))
@@ -57,8 +59,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        services.end_login(current_user)  # a copied session or remember cookie dies too
+        db.session.commit()
+    # Clear first: logout_user() then leaves its instruction to delete the remember cookie.
     session.clear()
+    logout_user()
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("accounts.login"))
 
@@ -77,6 +83,7 @@ def change_password():
             db.session.commit()
             # The token rotated; sign this device in again with the new one.
             login_user(current_user._get_current_object())
+            first_password.changed()
             flash(_("密码已修改，其他设备上的登录已失效。"), "success")
             return redirect(url_for("core.index"))
     return render_template("accounts/change_password.html", form=form)

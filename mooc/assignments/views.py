@@ -12,6 +12,7 @@ from mooc.assignments.permissions import (can_assign, can_manage_assignment, can
                                           reminder_scope)
 from mooc.catalog.models import Course
 from mooc.core.forms import options
+from mooc.core.pagination import paginate
 from mooc.core.permissions import can_view_org, is_admin, require
 from mooc.core.urls import safe_next
 from mooc.dashboard.queries import assignment_progress
@@ -187,9 +188,7 @@ def remind_all():
 @bp.route("/notifications")
 @login_required
 def inbox():
-    page = db.paginate(notifications.inbox_query(current_user),
-                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(notifications.inbox_query(current_user), per_page=PER_PAGE)
     return render_template("assignments/notifications.html", page=page,
                            action_form=ActionForm())
 

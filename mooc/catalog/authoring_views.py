@@ -24,6 +24,8 @@ from mooc.org import services as org_services
 from mooc.org.forms import unit_choices
 from mooc.org.models import Organisation
 from mooc.core.parsing import ascii_int
+from mooc.core.bodylimits import accepts_body
+from mooc.core.pagination import paginate
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -64,8 +66,7 @@ def _change(course, change, message, target=None):
 @bp.route("/courses")
 @require(can_author_courses)
 def my_courses():
-    page = db.paginate(authoring.author_course_query(current_user),
-                       page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
+    page = paginate(authoring.author_course_query(current_user), per_page=30)
     return render_template("catalog/author_courses.html", page=page,
                            counts=services.course_counts())
 
@@ -103,6 +104,7 @@ def _save_course_form(form, course):
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
+@accepts_body("MAX_IMAGE_BYTES")
 @require(can_author_courses)
 def create_course():
     form = _course_form()
@@ -115,6 +117,7 @@ def create_course():
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@accepts_body("MAX_IMAGE_BYTES")
 @require(can_author_courses)
 def edit_course(course_id):
     course = editable_course(course_id)
@@ -313,6 +316,7 @@ def _wants_json():
 
 
 @bp.route("/courses/<int:course_id>/images", methods=["POST"])
+@accepts_body("MAX_IMAGE_BYTES")
 @require(can_author_courses)
 def upload_image(course_id):
     """An image for a lesson body; answers JSON for authoring.js, else a flash with the code."""
@@ -335,6 +339,7 @@ def upload_image(course_id):
 
 
 @bp.route("/courses/<int:course_id>/lessons/<int:lesson_id>/attachments", methods=["POST"])
+@accepts_body("MAX_ATTACHMENT_BYTES")
 @require(can_author_courses)
 def upload_attachment(course_id, lesson_id):
     course = editable_course(course_id)
@@ -359,6 +364,7 @@ def delete_attachment(course_id, attachment_id):
 
 
 @bp.route("/courses/<int:course_id>/lessons/<int:lesson_id>/import-docx", methods=["POST"])
+@accepts_body("MAX_DOCX_BYTES")
 @require(can_author_courses)
 def import_docx(course_id, lesson_id):
     """Convert a .docx into the editor (not saved): the author checks it, then saves."""

@@ -24,6 +24,7 @@ from mooc.core.textnorm import clean_pasted_text
 from mooc.extensions import db
 from mooc.org import services as org_services
 from mooc.progress.models import LessonProgress
+from mooc.core.textclean import clean_line
 
 SLUG_RE = re.compile(SLUG_PATTERN)
 COURSE_FIELDS = ("title", "summary", "category", "course_type", "credit_hours", "visibility",
@@ -69,7 +70,7 @@ def unique_slug(slug, taken):
 
 
 def clean_title(title):
-    title = (title or "").strip()
+    title = clean_line(title)
     if not title:
         raise CatalogError("标题不能为空。")
     if len(title) > 200:
@@ -143,6 +144,9 @@ def _clean_course_fields(fields, actor, course=None):
         owners = list({u.id: u for u in fields["owners"] or []}.values())
         if any(u.role not in (INSTRUCTOR, ADMIN) or not u.active for u in owners):
             raise CatalogError("课程负责人只能是在职的讲师或管理员。")
+        if not owners and actor is not None:
+            # A teacher saving a course without owners would lose it (404) at once.
+            raise CatalogError("课程至少要有一位负责人。")
         if course is not None and actor is not None and actor.role != ADMIN \
                 and any(o.id == actor.id for o in course.owners) \
                 and all(o.id != actor.id for o in owners):

@@ -17,6 +17,7 @@ from mooc.core import storage
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.extensions import db
+from mooc.core.textclean import clean_line
 
 MAX_IMAGE_BYTES = 5 * 1024 ** 2
 MAX_ATTACHMENT_BYTES = 50 * 1024 ** 2
@@ -31,7 +32,7 @@ def _limit(name, default):
 
 def _display_name(filename, ext):
     """The uploader's filename for display only, with the sniffed extension."""
-    base = os.path.basename((filename or "").replace("\\", "/")).strip()
+    base = os.path.basename(clean_line(filename).replace("\\", "/")).strip()
     stem = os.path.splitext(base)[0][:200].strip() or "附件"
     return f"{stem}.{ext}"
 

@@ -1,22 +1,31 @@
 """Server-checked reading time for text lessons.
 
 The lesson page (a GET, so nothing is written) embeds a signed token: user id,
-lesson id and the server's issue time. "我已学完" posts it back; the server accepts
-only its own token for this user and lesson, and only once the lesson's minimum
-reading time has passed since it was issued. The page may count down in JS, but
-this module decides.
+lesson id, a nonce and the server's issue time. "我已学完" posts it back; the server
+accepts only its own token for this user and lesson, only once (the nonce is recorded
+in `reading_token_use`), and only once the lesson's minimum reading time has passed
+since it was issued *and* since the user's last credited reading: one lesson earns
+reading time at a time, like the one video session that earns watch time. The page
+may count down in JS, but this module decides.
 
 `clock` is the one time source (tests monkeypatch it); the signer reads it too, so
 token expiry follows the same fake clock.
 """
 import math
 import re
+import secrets
 import time
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from sqlalchemy import delete, func, select
+
+from mooc.accounts.models import User
+from mooc.catalog.reading_models import ReadingTokenUse
 from mooc.catalog.rendering import plain_text
+from mooc.core import sql
+from mooc.extensions import db
 
 SALT = "lesson-reading"
 CHARS_PER_MINUTE = 400      # a comfortable Chinese reading pace
@@ -60,7 +69,13 @@ def required_seconds(lesson):
 
 
 def issue_token(user, lesson):
-    return _serializer().dumps({"u": user.id, "l": lesson.id, "t": clock()})
+    return _serializer().dumps({"u": user.id, "l": lesson.id, "t": clock(),
+                                "n": secrets.token_urlsafe(12)})
+
+
+def _lock_user(user):
+    """Serialise one user's completions (PostgreSQL; SQLite's POST already writes alone)."""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
 def check_token(token, user, lesson):
@@ -72,11 +87,24 @@ def check_token(token, user, lesson):
     except BadSignature:
         raise ReadingError("学习凭据无效，请刷新页面后重试。")
     if not isinstance(payload, dict) or payload.get("u") != user.id \
-            or payload.get("l") != lesson.id or not isinstance(payload.get("t"), (int, float)):
+            or payload.get("l") != lesson.id or not isinstance(payload.get("t"), (int, float)) \
+            or not isinstance(payload.get("n"), str):
         raise ReadingError("学习凭据无效，请刷新页面后重试。")
-    elapsed = clock() - payload["t"]
+    now = clock()
+    _lock_user(user)
+    if db.session.get(ReadingTokenUse, payload["n"]) is not None:
+        raise ReadingError("这次阅读已经记录过了，请刷新页面后重试。")
+    last_credited = db.session.scalar(select(func.max(ReadingTokenUse.used_at))
+                                      .where(ReadingTokenUse.user_id == user.id)) or 0
+    started = max(payload["t"], last_credited)
+    elapsed = now - started
     remaining = math.ceil(required_seconds(lesson) - elapsed)
     if remaining > 0:
         raise ReadingError(f"请认真阅读：本课时至少需要学习 {required_seconds(lesson)} 秒，"
                            f"还需 {remaining} 秒。", remaining=remaining)
+    if not sql.insert_ignoring_conflict(
+            ReadingTokenUse, {"nonce": payload["n"], "user_id": user.id, "lesson_id": lesson.id,
+                              "used_at": now}, ["nonce"]):
+        raise ReadingError("这次阅读已经记录过了，请刷新页面后重试。")
+    db.session.execute(delete(ReadingTokenUse).where(ReadingTokenUse.used_at < now - TOKEN_MAX_AGE))
     return max(0, int(elapsed))

@@ -19,6 +19,7 @@ from mooc.catalog.permissions import (can_edit_course, can_enrol, can_view_cours
 from mooc.catalog.courses import CatalogError
 from mooc.core import database, storage
 from mooc.core.views_support import commit_or_flash
+from mooc.core.pagination import paginate
 from mooc.extensions import db
 from mooc.progress import services as progress
 
@@ -46,11 +47,11 @@ def index():
     orgs = learning.audience_orgs(current_user)
     form.org.choices = options([("", _("全部组织"))] + [(str(o.id), o.name) for o in orgs])
     filters = form.filters()
-    page = db.paginate(learning.catalogue_query(
+    page = paginate(learning.catalogue_query(
         current_user, category=filters.get("category"), course_type=filters.get("course_type"),
         org_id=int(filters["org"]) if filters.get("org") else None, q=filters.get("q"),
         mine=bool(filters.get("mine"))),
-        page=request.args.get("page", 1, type=int), per_page=learning.PER_PAGE, error_out=False)
+        per_page=learning.PER_PAGE)
     fractions = progress.course_fractions(current_user, page.items)
     enrolled = learning.enrolled_course_ids(current_user, [c.id for c in page.items])
     return render_template("catalog/index.html", form=form, page=page, filters=filters,

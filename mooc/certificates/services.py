@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app
 from sqlalchemy import event, exists, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -75,20 +75,22 @@ def serial_key() -> bytes:
 def verification_url(serial: str, base_url: str | None = None) -> str:
     """The public URL printed (and QR-encoded) on the certificate.
 
-    CERT_BASE_URL (the site's public root) wins, so PDFs made by a worker carry the
-    real address; else the address the learner used (`base_url`, or the current
-    request), else url_for with SERVER_NAME.
+    CERT_BASE_URL (the site's public root, required in production) wins; else an
+    explicit `base_url` from the caller (a CLI option, never a request header); else
+    the configured SERVER_NAME; else the development server's own address. The Host
+    header of the completing request is never used: anyone can send any Host
+    (issue 15: certificates printed http://evil.example/verify/…).
     """
     path = current_app.url_map.bind("localhost").build("certificates.verify",
                                                        {"serial": serial})
-    base = current_app.config.get("CERT_BASE_URL") or base_url
-    if not base and has_request_context():
-        base = request.url_root
-    if not base and current_app.config.get("SERVER_NAME"):
-        return url_for("certificates.verify", serial=serial, _external=True)
+    config = current_app.config
+    base = config.get("CERT_BASE_URL") or base_url
+    if not base and config.get("SERVER_NAME"):
+        base = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}/"
     if not base:
-        log.warning("CERT_BASE_URL is not set: certificate %s links to localhost", serial)
-        base = "http://localhost/"
+        log.warning("CERT_BASE_URL is not set: certificate %s links to the development "
+                    "server's address", serial)
+        base = config.get("DEV_SERVER_URL") or "http://127.0.0.1:5000/"
     return base.rstrip("/") + path
 
 
@@ -143,7 +145,7 @@ def _queue_renders(session):
         return
     try:
         app = current_app._get_current_object()
-        base_url = request.url_root if has_request_context() else None
+        base_url = None  # never the request's Host: verification_url reads the config
         # A fresh app context, so a task that runs inline (huey immediate mode) gets a
         # fresh database session: the one that just committed may not run SQL here.
         with app.app_context():

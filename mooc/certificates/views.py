@@ -21,7 +21,9 @@ from mooc.certificates.permissions import (can_download_certificate, can_manage_
                                            can_use_revoked_certificate)
 from mooc.core.permissions import require
 from mooc.core.views_support import commit_or_flash
+from mooc.core.pagination import paginate
 from mooc.extensions import db, limiter
+from mooc.core.textclean import safe_filename
 
 bp = Blueprint("certificates", __name__)
 
@@ -120,8 +122,7 @@ def _downloadable(cert_id):
 
 
 def download_name(certificate):
-    return f"结业证书-{certificate.course_title}-{certificate.learner_name}.pdf" \
-        .replace("/", "-").replace("\\", "-")
+    return safe_filename(f"结业证书-{certificate.course_title}-{certificate.learner_name}.pdf")
 
 
 @bp.route("/me/certificates/<int:cert_id>/pdf")
@@ -168,9 +169,8 @@ def render(cert_id):
 def admin_list():
     form = AdminFilterForm(request.args)
     filters = form.filters()
-    page = db.paginate(services.admin_query(q=filters.get("q"), status=filters.get("status")),
-                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(services.admin_query(q=filters.get("q"), status=filters.get("status")),
+                    per_page=PER_PAGE)
     return render_template("certificates/admin_list.html", form=form, filters=filters,
                            page=page)
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mooc.core.models import AuditEvent
+from mooc.core.pagination import paginate
 from mooc.extensions import db
 
 
@@ -24,7 +25,7 @@ def audit_page(page=1, per_page=50, action=None):
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 def set_preferences(user, session, *, locale=None, large_text=None):

@@ -6,7 +6,8 @@ from werkzeug.routing import IntegerConverter
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
-from mooc.core import database, errors, jobs, lightweight, navigation, registry
+from mooc.core import bodylimits, database, errors, jobs, lightweight, navigation, registry
+from mooc.core import ratelimit_storage  # noqa: F401  (defines the mooc+sqlite:// limits storage)
 from mooc.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
@@ -39,6 +40,7 @@ class BoundedIntConverter(IntegerConverter):
 
 def init_extensions(app):
     app.url_map.converters["int"] = BoundedIntConverter
+    app.request_class = bodylimits.LimitedRequest
     registry.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"),
@@ -78,6 +80,8 @@ def init_request_hooks(app):
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("HSTS"):
+            response.headers.setdefault("Strict-Transport-Security", app.config["HSTS"])
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store" if current_user.is_authenticated \
                 else "no-cache"

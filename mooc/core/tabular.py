@@ -21,19 +21,17 @@ import csv
 import io
 import unicodedata
 import warnings
-import zipfile
 
 from openpyxl import load_workbook
+
+from mooc.core import ziplimits
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old .xls format, or an .xlsx protected with a password
 
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+# The archive limits (entries, per-entry and total size, ratio) are core.ziplimits'.
+MAX_UNZIPPED_BYTES = ziplimits.MAX_TOTAL_BYTES
 MAX_ENTRIES = 10_000
-# Deflate tops out near 1000:1; real sheets, even ones formatted "down to the bottom",
-# stay far below this. Only entries above RATIO_FLOOR bytes are judged by ratio.
-MAX_RATIO = 500
-RATIO_FLOOR = 1024 * 1024
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,18 +59,12 @@ def is_old_excel(data):
 
 def check_archive(data, max_unzipped_bytes=MAX_UNZIPPED_BYTES):
     """Refuse a zip that would inflate too far, before anything parses it."""
+    limits = ziplimits.Limits(max_total_bytes=max_unzipped_bytes, max_entries=MAX_ENTRIES)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise TabularError(NOT_A_ZIP) from exc
-    if len(entries) > MAX_ENTRIES:
-        raise TabularError(TOO_LARGE)
-    if sum(info.file_size for info in entries) > max_unzipped_bytes:
-        raise TabularError(TOO_LARGE)
-    for info in entries:
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise TabularError(TOO_LARGE)
+        ziplimits.check_zip(data, limits)
+    except ziplimits.ZipLimitError as exc:
+        raise TabularError(NOT_A_ZIP if exc.reason == ziplimits.NOT_A_ZIP else TOO_LARGE,
+                           str(exc)) from exc
 
 
 def open_workbook(data, max_unzipped_bytes=MAX_UNZIPPED_BYTES):

@@ -6,6 +6,7 @@ from mooc.core import health, services
 from mooc.core.models import BackgroundJob
 from mooc.core.urls import safe_next
 from mooc.core.permissions import can_view_audit_log, can_view_job, require
+from mooc.core.pagination import page_arg
 from mooc.extensions import db, limiter
 
 bp = Blueprint("core", __name__)
@@ -61,8 +62,7 @@ def preferences():
 @bp.route("/admin/audit")
 @require(can_view_audit_log)
 def audit_log():
-    page = request.args.get("page", 1, type=int)
-    return render_template("core/audit_log.html", events=services.audit_page(page=page))
+    return render_template("core/audit_log.html", events=services.audit_page(page=page_arg()))
 
 
 @bp.route("/jobs/<int:job_id>")

@@ -14,6 +14,7 @@ from mooc.assignments import audience, services as assignment_services
 from mooc.assignments.audience import COMPLETED, IN_PROGRESS, NOT_STARTED, OVERDUE, STATUSES
 from mooc.catalog.models import Course
 from mooc.core.permissions import can_view_member
+from mooc.core.pagination import clamp_page
 from mooc.dashboard import queries
 from mooc.dashboard.scope import NoScope, Scope, parse_id, scope_for
 from mooc.extensions import db
@@ -122,7 +123,7 @@ def member_page(viewer, filters, page=1, per_page=PER_PAGE, on=None):
     rides along as a window count), two when the page asked for lies past the end."""
     on = on or audience.today()
     per_page = max(1, min(int(per_page), 200))
-    page = max(1, page if isinstance(page, int) else 1)
+    page = clamp_page(page)
     statement = members_select(viewer, filters, on)
     counted = statement.add_columns(func.count().over().label("total_rows"))
     items = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()

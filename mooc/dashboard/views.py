@@ -15,6 +15,8 @@ from mooc.core import jobs
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_view_dashboard, require
 from mooc.core.services import audit
+from mooc.core.pagination import page_arg
+from mooc.core.textclean import safe_filename
 from mooc.dashboard import charts, exports
 from mooc.dashboard.members import clean_filters, member_page, member_record, required_courses
 from mooc.dashboard.overview import overview, percent_text
@@ -85,7 +87,7 @@ def members():
     try:
         courses, filters = _member_filters()
         data = member_page(current_user, filters,
-                                    page=request.args.get("page", 1, type=int))
+                                    page=page_arg())
     except NoScope:
         abort(403)
     form = MemberFilterForm(request.args)
@@ -140,7 +142,7 @@ def export():
     db.session.commit()
     buffer.seek(0)
     return send_file(buffer, mimetype=exports.FORMATS[fmt], as_attachment=True,
-                     download_name=exports.filename(view, fmt, title))
+                     download_name=safe_filename(exports.filename(view, fmt, title)))
 
 
 @bp.route("/exports/<int:job_id>")
@@ -155,4 +157,5 @@ def export_download(job_id):
         abort(404)
     fmt = path.suffix.lstrip(".")
     return send_file(path, mimetype=exports.FORMATS.get(fmt, "application/octet-stream"),
-                     as_attachment=True, download_name=job.result.get("filename") or path.name)
+                     as_attachment=True,
+                     download_name=safe_filename(job.result.get("filename") or path.name))

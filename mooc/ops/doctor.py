@@ -83,6 +83,16 @@ def check_trusted_proxies(config):
     return []
 
 
+def check_rate_limits(config):
+    uri = config.get("RATELIMIT_STORAGE_URI") or ""
+    if uri.startswith("memory://"):
+        return [Finding(ERROR, "rate_limits", "限流计数保存在每个进程的内存中：多个 worker 时，"
+                        "登录和证书查询的次数限制会成倍放宽。",
+                        "删除 RATELIMIT_STORAGE_URI（默认使用 INSTANCE_DIR 下的共享 SQLite 文件），"
+                        "或设置 REDIS_URL。")]
+    return []
+
+
 def check_disk_space(config):
     root = Path(config["MEDIA_ROOT"])
     probe = root if root.exists() else root.parent
@@ -166,7 +176,7 @@ def check_worker(config):
     return []
 
 
-CHECKS = [check_secret_key, check_public_url, check_mail, check_trusted_proxies,
+CHECKS = [check_secret_key, check_public_url, check_mail, check_trusted_proxies, check_rate_limits,
           check_disk_space, check_ffmpeg, check_migrations, check_search_index, check_worker]
 
 

@@ -36,7 +36,7 @@ def values_from_config(config, *, server_name, upstreams, tls_cert, tls_key,
         "STATIC_ROOT": with_slash(BASE_DIR / "mooc" / "static"),
         "MEDIA_ROOT": with_slash(config["MEDIA_ROOT"]),
         "X_ACCEL_PREFIX": config["X_ACCEL_PREFIX"],
-        "MAX_BODY": _size(config["MAX_CONTENT_LENGTH"]),
+        "MAX_BODY": _size(config["MAX_UPLOAD_BYTES"]),
         "CHUNK_BODY": _size(config["VIDEO_UPLOAD_CHUNK_BYTES"] + CHUNK_MARGIN),
     }
 

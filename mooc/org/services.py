@@ -5,6 +5,7 @@ from mooc.accounts.models import User
 from mooc.core.services import audit
 from mooc.extensions import db
 from mooc.org.models import ORG_KINDS, Organisation, subtree_filter
+from mooc.core.textclean import clean_line
 
 
 class OrgError(ValueError):
@@ -16,7 +17,7 @@ def _path_for(org):
 
 
 def create_org(name, kind="branch", parent=None, sort_order=0):
-    name = (name or "").strip()
+    name = clean_line(name)
     if not name:
         raise OrgError("组织名称不能为空。")
     if kind not in ORG_KINDS:
@@ -33,7 +34,7 @@ def create_org(name, kind="branch", parent=None, sort_order=0):
 
 
 def rename_org(org, name):
-    name = (name or "").strip()
+    name = clean_line(name)
     if not name:
         raise OrgError("组织名称不能为空。")
     old = org.name

@@ -14,6 +14,9 @@ from flask_login import current_user
 from mooc.catalog.models import Course
 from mooc.catalog.permissions import can_view_course
 from mooc.core.permissions import can_author_courses, require
+from mooc.core.bodylimits import accepts_body
+from mooc.core.pagination import paginate
+from mooc.core.textclean import safe_filename
 from mooc.extensions import db
 from mooc.quizzes import bank, importing, services
 from mooc.quizzes.forms import (ActionForm, ImportConfirmForm, ImportUploadForm,
@@ -49,10 +52,10 @@ def questions(course_id):
     form = QuestionFilterForm(request.args)
     form.set_choices(bank.course_tags(course))
     filters = form.filters()
-    page = db.paginate(bank.bank_query(
+    page = paginate(bank.bank_query(
         course, q=filters.get("q"), tag=filters.get("tag"), kind=filters.get("kind"),
         difficulty=filters.get("difficulty"), archived=bool(filters.get("archived"))),
-        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+        per_page=PER_PAGE)
     return render_template("quizzes/bank.html", course=course, form=form, filters=filters,
                            page=page, quiz_lessons=services.quiz_lessons(course),
                            action_form=ActionForm(), kind_label=bank.kind_label)
@@ -161,6 +164,7 @@ def import_questions(course_id):
 
 
 @bp.route("/courses/<int:course_id>/questions/import/preview", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(can_author_courses)
 def import_preview(course_id):
     course = editable_course(course_id)
@@ -177,6 +181,7 @@ def import_preview(course_id):
 
 
 @bp.route("/courses/<int:course_id>/questions/import/confirm", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(can_author_courses)
 def import_confirm(course_id):
     course = editable_course(course_id)
@@ -211,7 +216,7 @@ def export_questions(course_id, export_format):
     payload, mimetype, filename = importing.export_bank(
         course, export_format, include_archived=request.args.get("archived") == "1")
     return send_file(io.BytesIO(payload), mimetype=mimetype, as_attachment=True,
-                     download_name=filename)
+                     download_name=safe_filename(filename))
 
 
 @bp.route("/questions/template.xlsx")

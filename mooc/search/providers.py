@@ -12,7 +12,7 @@ from flask import current_app
 
 from mooc.catalog.models import PUBLISHED, Course, Lesson
 from mooc.catalog.visibility import visible_course_ids_query
-from mooc.core import storage
+from mooc.core import storage, ziplimits
 from mooc.extensions import db
 from mooc.search import services
 
@@ -66,6 +66,7 @@ def attachment_text(attachment):
             text = "\n".join((page.extract_text() or "") for page in reader.pages[:200])
         elif name.endswith(".docx"):
             import docx
+            ziplimits.check_zip(data)  # a bomb would hold the indexer for minutes
             document = docx.Document(io.BytesIO(data))
             text = "\n".join(p.text for p in document.paragraphs)
         else:

@@ -41,11 +41,11 @@ class Ticket:
 
 
 def max_upload_bytes():
-    return int(current_app.config.get("MAX_CONTENT_LENGTH") or 2 * 1024 ** 3)
+    return int(current_app.config.get("MAX_UPLOAD_BYTES") or 2 * 1024 ** 3)
 
 
 def chunk_bytes():
-    # A chunk is one request body, so it must stay under MAX_CONTENT_LENGTH too.
+    # A chunk is one request body (its route accepts VIDEO_UPLOAD_CHUNK_BYTES + slack).
     configured = int(current_app.config.get("VIDEO_UPLOAD_CHUNK_BYTES", 8 * 1024 ** 2))
     return max(1024, min(configured, max_upload_bytes() - 1024))
 

@@ -19,6 +19,7 @@ from mooc.core.jsonbody import json_body
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_author_courses, can_view_job, require
 from mooc.core.views_support import commit_or_flash
+from mooc.core.bodylimits import accepts_body
 from mooc.extensions import db
 from mooc.video import media, services, uploads
 from mooc.video.forms import CaptionsForm, VideoActionForm, VideoUploadForm
@@ -149,6 +150,7 @@ def _finished(lesson, asset, created, job):
 
 
 @bp.route(LESSON_URL, methods=["POST"])
+@accepts_body("MAX_UPLOAD_BYTES", slack=0)  # the whole request, as before
 @require(can_author_courses)
 def upload(course_id, lesson_id):
     """The whole file in one multipart request (no JavaScript)."""
@@ -205,6 +207,7 @@ def upload_offset(course_id, lesson_id, upload_id):
 
 
 @bp.route(LESSON_URL + "/uploads/<upload_id>/chunks", methods=["POST"])
+@accepts_body("VIDEO_UPLOAD_CHUNK_BYTES")
 @require(can_author_courses)
 def upload_chunk(course_id, lesson_id, upload_id):
     """Raw bytes (application/octet-stream) for position ?offset=N → {"offset", "size"}."""
@@ -239,6 +242,7 @@ def upload_finish(course_id, lesson_id, upload_id):
 # --------------------------------------------------------------------------
 
 @bp.route(LESSON_URL + "/captions", methods=["POST"])
+@accepts_body("MAX_CAPTION_UPLOAD_BYTES")
 @require(can_author_courses)
 def captions(course_id, lesson_id):
     lesson = _lesson(course_id, lesson_id)

@@ -10,7 +10,7 @@ def test_login_success_and_logout(client, make_user):
     assert response.status_code == 302
     with client:
         client.get("/home")
-        assert session["_user_id"] == user.get_id()
+        assert session["_user_id"].startswith(user.get_id())  # + this sign-in's key
     token = csrf_token(client, "/home")
     response = client.post("/logout", data={"csrf_token": token})
     assert response.status_code == 302
@@ -100,12 +100,12 @@ def test_change_password_signs_out_other_devices(app, make_user):
     login(laptop, "mover")
     token = csrf_token(laptop, "/account/password")
     response = laptop.post("/account/password", data={
-        "old_password": "pass1234", "new_password": "newpass123", "confirm": "newpass123",
+        "old_password": "pass1234", "new_password": "Hongqi2026x", "confirm": "Hongqi2026x",
         "csrf_token": token})
     assert response.status_code == 302
     assert laptop.get("/home").status_code == 200      # this device stays in
     assert phone.get("/home").status_code == 302       # the other one is out
-    assert login(app.test_client(), "mover", "newpass123").status_code == 302
+    assert login(app.test_client(), "mover", "Hongqi2026x").status_code == 302
 
 
 def test_weak_new_password_rejected(client, login_as):

@@ -2,7 +2,8 @@
 from flask import Flask
 from flask_login import current_user
 
-from mooc.accounts import principal
+from mooc.accounts import principal, services
+from mooc.accounts.loading import key_hash
 from mooc.accounts.models import User
 from mooc.core import lightweight
 from mooc.extensions import db
@@ -21,13 +22,19 @@ def test_the_hot_apis_and_only_they_are_marked(app):
 def test_a_principal_carries_what_the_rules_read(app, make_org, make_user):
     unit = make_org("第一支部")
     user = make_user(org=unit, category="probationary")
-    loaded = principal.load(user.id)
+    services.start_login(user)
+    db.session.commit()
+    params = {"b_id": user.id, "b_key": key_hash(user.login_key)}
+    loaded = principal.load(params, user.login_key)
     for name in ("id", "username", "name", "role", "category", "active",
                  "must_change_password", "auth_token", "locale", "large_text", "org_id"):
         assert getattr(loaded, name) == getattr(user, name), name
     assert (loaded.org.id, loaded.org.path) == (unit.id, unit.path)
     assert loaded.get_id() == user.get_id() and loaded.is_authenticated and loaded.is_active
-    assert principal.load(10 ** 9) is None
+    assert principal.load({**params, "b_id": 10 ** 9}) is None
+    services.end_login(user)   # that sign-in ended: no principal either
+    db.session.commit()
+    assert principal.load(params) is None
     assert principal.orm_user(loaded) is db.session.get(User, user.id)
 
 

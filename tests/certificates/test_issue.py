@@ -72,7 +72,7 @@ def test_the_verification_url_prefers_cert_base_url(app):
     app.config["CERT_BASE_URL"] = ""
     assert services.verification_url(serial, "http://10.0.0.1:8000/") == \
         f"http://10.0.0.1:8000/verify/{serial}"
-    assert services.verification_url(serial) == f"http://localhost/verify/{serial}"
+    assert services.verification_url(serial) == f"http://localhost/verify/{serial}"  # SERVER_NAME
 
 
 def test_serial_key_comes_from_config_or_secret_key(app):

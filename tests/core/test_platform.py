@@ -117,16 +117,16 @@ def test_every_demo_account_lands_on_its_home(app, db):
 def test_users_create_cli(app, make_org, db):
     make_org("第一党支部")
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "root2", "--password", "secret123",
+    result = runner.invoke(args=["users", "create", "root2", "--password", "Hongqi2026x",
                                  "--role", "admin"])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["users", "create", "zhang", "--password", "secret123",
+    result = runner.invoke(args=["users", "create", "zhang", "--password", "Hongqi2026x",
                                  "--role", "learner", "--org", "第一党支部",
                                  "--category", "预备党员"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "zhang"))
     assert user.category == "probationary" and user.org.name == "第一党支部"
-    result = runner.invoke(args=["users", "create", "nobody", "--password", "secret123"])
+    result = runner.invoke(args=["users", "create", "nobody", "--password", "Hongqi2026x"])
     assert result.exit_code != 0 and "组织" in result.output
 
 

@@ -51,3 +51,16 @@ def test_export_header_cells_are_escaped_too():
     write_csv(["=HYPERLINK(1)·应学", "姓名"], [["=cmd", 3]], stream)
     lines = stream.getvalue().decode("utf-8-sig").splitlines()
     assert lines == ["'=HYPERLINK(1)·应学,姓名", "'=cmd,3"]
+
+
+def test_xlsx_export_header_cells_are_escaped_too():
+    """Issue 15 item 7: a course titled =HYPERLINK(…) is text in the units export's header."""
+    from openpyxl import load_workbook
+    from mooc.dashboard.exports import write_xlsx
+    stream = io.BytesIO()
+    write_xlsx(["组织", '=HYPERLINK("http://evil.example","x")·完成率'], [["第一支部", "+1"]], stream)
+    sheet = load_workbook(io.BytesIO(stream.getvalue())).active
+    header, row = list(sheet.iter_rows(values_only=True))
+    assert header[1].startswith("'=HYPERLINK")
+    assert row == ("第一支部", "'+1")
+    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)

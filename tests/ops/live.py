@@ -57,6 +57,7 @@ def app_env(tmp: Path, **extra) -> dict:
            if not k.startswith(("MOOC_", "DATABASE_URL", "REDIS_URL", "RATELIMIT_"))}
     env.update({
         "MOOC_ENV": "production", "SECRET_KEY": SECRET, "PYTHONPATH": str(BASE_DIR),
+        "CERT_BASE_URL": "https://dangjian.example.cn/",
         "DATABASE_URL": f"sqlite:///{tmp / 'instance' / 'mooc.sqlite3'}",
         "INSTANCE_DIR": str(tmp / "instance"), "MEDIA_ROOT": str(tmp / "media"),
         "SEARCH_INDEX_DIR": str(tmp / "search_index"),

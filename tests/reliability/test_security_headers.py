@@ -113,6 +113,7 @@ def test_cookies_are_secure_under_production_settings(tmp_path, monkeypatch):
 
     class Config(ProductionConfig):
         SECRET_KEY = "a-long-production-like-secret-for-tests"
+        CERT_BASE_URL = "https://dangjian.example.cn/"
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
         MEDIA_ROOT = tmp_path / "media"
         SEARCH_INDEX_DIR = tmp_path / "search_index"

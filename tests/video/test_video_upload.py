@@ -133,7 +133,7 @@ def test_empty_files_are_refused(app, client, author):
 
 
 def test_oversize_uploads_get_413_with_the_limit(app, client, author):
-    app.config["MAX_CONTENT_LENGTH"] = 50 * 1024
+    app.config["MAX_UPLOAD_BYTES"] = 50 * 1024
     data = clip("small.mp4").read_bytes()                 # 76 KB
     response = client.post(author["base"] + "/uploads", headers=author["headers"],
                            json={"size": len(data)})

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from mooc.core import tabular
+from mooc.core.textclean import clean_line
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 50
@@ -67,7 +68,7 @@ def _cell_text(value):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return clean_line(value)
 
 
 def _xlsx_sheets(data):
@@ -94,7 +95,7 @@ def _csv_rows(data):
         raise FileProblem("无法读取文件内容：请确认是 UTF-8 或 GBK 编码的 CSV 文本文件")
     try:
         for values in tabular.csv_records(text):
-            yield [v.strip() for v in values[:MAX_COLUMNS]]
+            yield [clean_line(v) for v in values[:MAX_COLUMNS]]
     except tabular.TabularError as exc:
         raise FileProblem("CSV 文件格式不正确，无法读取") from exc
 

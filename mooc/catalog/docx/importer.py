@@ -29,17 +29,18 @@ tables).  This module checks the upload and ties them together.
 from __future__ import annotations
 
 import io
-import zipfile
 from typing import Callable
 
 from mooc.catalog.docx.blocks import BlockConverter
 from mooc.catalog.docx.images import ImageImporter
 from mooc.catalog.docx.inline import InlineReader
 from mooc.catalog.docx.styles import StyleSheet
+from mooc.core import ziplimits
 from mooc.core.textnorm import clean_pasted_text
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # zip bombs
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # zip bombs (core.ziplimits)
+DOCX_LIMITS = ziplimits.Limits(max_total_bytes=MAX_UNCOMPRESSED_BYTES)
 MAX_IMAGES = 100
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
@@ -69,15 +70,14 @@ def _check_container(data: bytes) -> None:
     if not data.startswith(b"PK\x03\x04"):
         raise DocxImportError(NOT_DOCX)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        raise DocxImportError(NOT_DOCX) from None
+        entries = ziplimits.check_zip(data, DOCX_LIMITS)
+    except ziplimits.ZipLimitError as exc:
+        if exc.reason == ziplimits.NOT_A_ZIP:
+            raise DocxImportError(NOT_DOCX) from None
+        raise DocxImportError(str(exc)) from None
     names = {entry.filename for entry in entries}
     if "[Content_Types].xml" not in names or not any(n.startswith("word/") for n in names):
         raise DocxImportError(NOT_DOCX)
-    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
-        raise DocxImportError("文档解压后过大，无法导入")
 
 
 def _open_document(data: bytes):

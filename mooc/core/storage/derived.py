@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import abort, current_app, send_file
-from werkzeug.http import dump_options_header
 from werkzeug.security import safe_join
 
 from mooc.core.storage.keys import NAME_RE, StorageError, media_root
+from mooc.core.textclean import content_disposition
 
 DERIVED_DIR = "derived"
 # Each path part starts with a letter, digit, "_" or "-": no "..", no hidden work dirs.
@@ -82,12 +81,12 @@ def send_derived(namespace: str, ident: int, name: str, *, mimetype: str, max_ag
         response = current_app.response_class(mimetype=mimetype)
         response.headers["X-Accel-Redirect"] = (config["X_ACCEL_PREFIX"]
                                                 + f"{_derived_rel(namespace, ident)}/{name}")
-        if download_name:
-            response.headers["Content-Disposition"] = dump_options_header(
-                "inline", {"filename*": f"UTF-8''{quote(download_name)}"})
     else:
         response = send_file(derived_path(namespace, ident, name), mimetype=mimetype,
-                             download_name=download_name, conditional=True, etag=True)
+                             conditional=True, etag=True)
+    if download_name:
+        response.headers["Content-Disposition"] = content_disposition(download_name,
+                                                                      attachment=False)
     response.headers["Cache-Control"] = f"private, max-age={int(max_age)}"
     return response
 

@@ -24,15 +24,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
-from urllib.parse import quote
 
 from flask import abort, current_app, send_file
-from werkzeug.http import dump_options_header
 
 from mooc.core.storage.filetypes import human_size, mime_for, sniff, type_labels
 from mooc.core.storage.keys import (CHUNK, HEAD, TMP_DIR, StorageError, exists, media_root,
                                     path_for)
 from mooc.core.storage.owners import record_owner
+from mooc.core.textclean import content_disposition
 
 
 @dataclass(frozen=True)
@@ -152,13 +151,11 @@ def send(key: str, *, download_name: str | None = None, as_attachment: bool = Fa
         # nginx serves the bytes from an `internal` location after this check.
         response = current_app.response_class(mimetype=mimetype)
         response.headers["X-Accel-Redirect"] = config["X_ACCEL_PREFIX"] + key
-        if as_attachment or download_name:
-            name = download_name or key.rsplit("/", 1)[-1]
-            response.headers["Content-Disposition"] = dump_options_header(
-                "attachment" if as_attachment else "inline", {"filename*": f"UTF-8''{quote(name)}"})
     else:
-        response = send_file(path_for(key), mimetype=mimetype, as_attachment=as_attachment,
-                             download_name=download_name, conditional=True, etag=True)
+        response = send_file(path_for(key), mimetype=mimetype, conditional=True, etag=True)
+    if as_attachment or download_name:
+        response.headers["Content-Disposition"] = content_disposition(
+            download_name or key.rsplit("/", 1)[-1], attachment=as_attachment)
     # Content never changes under a key, but it is access-controlled: private caches only.
     response.headers["Cache-Control"] = f"private, max-age={max_age}"
     return response

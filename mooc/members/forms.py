@@ -28,7 +28,8 @@ class MemberFilterForm(Form):
 
 class MemberForm(Form):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名")), Length(max=64)])
-    org = SelectField(_l("所属组织（党支部或党小组）"), choices=[])
+    # Checked by the service (a Chinese message, and the scope rule in one place).
+    org = SelectField(_l("所属组织（党支部或党小组）"), choices=[], validate_choice=False)
     phone = StringField(_l("手机号"), validators=[Optional(), Length(max=20)])
     email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=254)])
     joined_party_on = DateField(_l("入党日期"), validators=[Optional()])
@@ -48,7 +49,7 @@ class CategoryForm(Form):
 
 
 class TransferForm(Form):
-    to_org = SelectField(_l("转入组织"), choices=[])
+    to_org = SelectField(_l("转入组织"), choices=[], validate_choice=False)
     note = StringField(_l("备注"), validators=[Optional(), Length(max=500)])
 
 

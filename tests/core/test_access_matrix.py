@@ -166,6 +166,8 @@ EXPECTED = {
     "member_roster.roster_template": LEADS,
     "member_roster.roster_preview": LEADS,
     "member_roster.roster_confirm": LEADS,
+    "member_audit.index": LEADS,
+    "member_audit.export": LEADS,
     "password.forgot": EVERYONE,
     "password.reset": EVERYONE,
 }

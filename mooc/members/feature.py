@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from mooc.accounts import cli as accounts_cli
 from mooc.core import jobs, navigation
 from mooc.core.registry import mark_registered
-from mooc.members import (audit_views, cli, password_views, roster_views, tasks,
+from mooc.members import (audit_views, cli, gate, password_views, roster_views, tasks,
                           transfer_views, views)
 from mooc.members.permissions import can_manage_members, is_scoped_manager
 
@@ -16,6 +16,7 @@ def register(app):
         app.register_blueprint(module.bp)
     cli.add_to(accounts_cli.users_group)  # `flask users list --as …` etc.
     jobs.register_tasks(app, tasks)
+    app.before_request(gate.must_change_first)
     # Admins keep 用户管理 (order 80); the scoped page is the leads' own entry.
     navigation.register(app, _l("成员管理"), "members.index", is_scoped_manager, order=78)
     navigation.register(app, _l("组织关系转接"), "member_transfers.index", can_manage_members,

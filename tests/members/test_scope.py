@@ -186,3 +186,15 @@ def test_export_is_scoped_and_audited(app, world):
     event = _db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "member.export")).one()
     assert event.actor_id == world.lead.id and event.org_id == world.branch.id
+
+
+def test_a_one_time_password_must_be_changed_before_anything_else(app, world):
+    code = services.reset_member_password(world.lead, world.member)
+    _db.session.commit()
+    client = app.test_client()
+    login(client, "member1", code)
+    for path in ("/home", "/courses", "/members/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/account/password" in response.headers[
+            "Location"], path
+    assert client.get("/account/password").status_code == 200

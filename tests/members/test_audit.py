@@ -44,3 +44,13 @@ def test_lead_sees_their_subtree_and_can_filter_and_export(app, world):
     admin = app.test_client()
     login(admin, world.admin.username)
     assert "outsider" in admin.get("/members/audit/").get_data(as_text=True)
+
+
+def test_course_and_lesson_edits_are_audited(app, world):
+    from mooc.catalog import services as catalog
+    from tests.catalog_factories import make_course
+    course = make_course("审计课程")
+    catalog.update_course(course, world.admin, title="审计课程（修订）")
+    catalog.update_lesson(course.ordered_lessons()[0], world.admin, title="第一课（修订）")
+    _db.session.commit()
+    assert {"course.update", "lesson.update"} <= set(actions())

@@ -17,8 +17,9 @@ def register(app):
     cli.add_to(accounts_cli.users_group)  # `flask users list --as …` etc.
     jobs.register_tasks(app, tasks)
     app.before_request(gate.must_change_first)
-    # Admins keep 用户管理 (order 80); the scoped page is the leads' own entry.
-    navigation.register(app, _l("成员管理"), "members.index", is_scoped_manager, order=78)
+    # Leads' own entry; admins also use it for e-mail, Party dates, category steps and
+    # transfers (用户管理, order 80, stays theirs for roles).
+    navigation.register(app, _l("成员管理"), "members.index", can_manage_members, order=78)
     navigation.register(app, _l("组织关系转接"), "member_transfers.index", can_manage_members,
                         order=79)
     # Admins keep the full 操作日志 (core); leads get their subtree's.

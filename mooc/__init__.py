@@ -27,6 +27,7 @@ FEATURES = [
     "mooc.progress",
     "mooc.certificates",
     "mooc.assignments",
+    "mooc.members",
     "mooc.dashboard",
     "mooc.ops",
 ]

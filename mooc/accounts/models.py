@@ -1,6 +1,6 @@
 """People: learners, instructors, branch leads and admins."""
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mooc.core.models import utcnow
-from mooc.core.roles import ADMIN, BRANCH_LEAD, INSTRUCTOR, LEARNER  # noqa: F401  (re-exported)
+from mooc.core.roles import ADMIN, BRANCH_LEAD, DEPUTY, INSTRUCTOR, LEARNER  # noqa: F401  (re-exported)
 from mooc.extensions import db
 
 # Member categories (政治面貌), in the order branch work lists them.
@@ -28,10 +28,11 @@ ROLES = {
     LEARNER: _l("学员"),
     INSTRUCTOR: _l("讲师"),
     BRANCH_LEAD: _l("支部书记"),
+    DEPUTY: _l("组织委员"),
     ADMIN: _l("管理员"),
 }
 ROLE_BY_LABEL = {"学员": LEARNER, "党员": LEARNER, "讲师": INSTRUCTOR, "教师": INSTRUCTOR,
-                 "支部书记": BRANCH_LEAD, "书记": BRANCH_LEAD, "管理员": ADMIN}
+                 "支部书记": BRANCH_LEAD, "书记": BRANCH_LEAD, "组织委员": DEPUTY, "管理员": ADMIN}
 
 
 def new_auth_token():
@@ -45,6 +46,10 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # Optional; unique when given (stored lower-case). Reminders go here when present.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    joined_party_on: Mapped[date | None]    # 入党日期
+    full_member_on: Mapped[date | None]     # 转正日期
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     category: Mapped[str] = mapped_column(String(20), default="full_member")
     role: Mapped[str] = mapped_column(String(20), default=LEARNER)

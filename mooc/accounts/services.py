@@ -154,9 +154,21 @@ def create_user(username, name, password, *, role="learner", category="full_memb
     return user
 
 
+def ensure_not_last_admin(user, *, role=ADMIN, active=True):
+    """Refuse a change that would leave the site without an active admin (every path:
+    admin screens, roster import, CLI, member pages all end in update_user/set_active)."""
+    if user.role != ADMIN or not user.active or (role == ADMIN and active):
+        return
+    others = db.session.scalar(select(func.count(User.id)).where(
+        User.role == ADMIN, User.active.is_(True), User.id != user.id))
+    if not others:
+        raise AccountError("不能取消或停用最后一位管理员：请先任命另一位管理员。")
+
+
 def update_user(user, *, name, role, category, org, phone):
     name = clean_line(name)
     validate_fields(user.username, name, role, category, phone, org, existing=user)
+    ensure_not_last_admin(user, role=role)
     changes = {k: v for k, v in dict(name=name.strip(), role=role, category=category,
                                       org_id=org.id if org else None, phone=phone or None).items()
                if getattr(user, k) != v}
@@ -172,6 +184,7 @@ def update_user(user, *, name, role, category, org, phone):
 def set_active(user, active, actor=None):
     if actor is not None and actor.id == user.id and not active:
         raise AccountError("不能停用自己的账号。")
+    ensure_not_last_admin(user, active=active)
     user.active = active
     if not active:
         user.auth_token = new_auth_token()

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from mooc.accounts import first_password, services
 from mooc.accounts.forms import ChangePasswordForm, LoginForm
 from mooc.core.database import read_only
+from mooc.core.services import audit
 from mooc.core.urls import safe_next
 from mooc.extensions import db, limiter
 
@@ -46,12 +47,16 @@ def login():
             services.start_login(user)  # before login_user: get_id() carries its key
             login_user(user, remember=form.remember.data)
             services.record_login(user)
+            audit("auth.login", user, f"{user.username} 登录", actor=user)
             db.session.commit()
             first_password.remember(user)
             if user.must_change_password:
                 flash(_("请先修改初始密码。"), "info")
                 return redirect(url_for("accounts.change_password"))
             return redirect(safe_next(request.args.get("next")))
+        audit("auth.login_failed", services.find_by_username(form.username.data),
+              f"登录失败：{(form.username.data or '')[:64]}")
+        db.session.commit()
         flash(_("账号或密码不正确。"), "error")
         return render_template("accounts/login.html", form=form), 200
     return render_template("accounts/login.html", form=form)

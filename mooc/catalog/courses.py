@@ -196,6 +196,7 @@ def update_course(course, actor, **fields):
                           if k in CONTENT_FIELDS)
     _apply_course_fields(course, clean)
     touch(course, actor, content=content_changed)
+    audit("course.update", course, f"修改课程 {course.title}", actor=actor, fields=sorted(clean))
     return course
 
 

@@ -205,6 +205,8 @@ def update_lesson(lesson, actor, **fields):
     if published is not None:
         set_lesson_published(lesson, actor, published)
     touch_lesson(lesson, actor)
+    audit("lesson.update", lesson, f"修改课时 {lesson.title}", actor=actor,
+          course_id=lesson.course_id, fields=sorted(fields))
     return lesson
 
 

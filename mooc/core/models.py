@@ -24,6 +24,11 @@ class AuditEvent(db.Model):
     target_id: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The unit the event concerns (a member's unit, or the unit itself), so a lead's
+    # log is a subtree filter; the address the request came from.
+    org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
 
     actor = relationship("User", lazy="joined")
 

@@ -1,5 +1,5 @@
 """Cross-cutting services: the audit log and user preferences."""
-from flask import has_request_context
+from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,8 +12,13 @@ def audit(action, target=None, summary="", actor=None, **details):
     """Record an administrative action in the caller's transaction (commits with it)."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
+    if target is not None and getattr(target, "__tablename__", "") == "organisation":
+        org_id = target.id
+    else:
+        org_id = getattr(target, "org_id", None)
     event = AuditEvent(
-        actor_id=getattr(actor, "id", None), action=action, summary=summary,
+        actor_id=getattr(actor, "id", None), action=action, summary=summary, org_id=org_id,
+        ip=request.remote_addr if has_request_context() else None,
         target_type=type(target).__name__.lower() if target is not None else None,
         target_id=str(getattr(target, "id", "")) if target is not None else None,
         details=details)

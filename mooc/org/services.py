@@ -12,6 +12,29 @@ class OrgError(ValueError):
     """A rule was broken; the message is for the user, in Chinese."""
 
 
+# Which kinds a unit may sit under (None: at the top of the tree). 党委 › 党总支 › 党支部 ›
+# 党小组, and a 党支部 may sit directly under a 党委; a 党委 may sit under a 党委 (二级党委).
+ALLOWED_PARENTS = {
+    "committee": {None, "committee"},
+    "general_branch": {None, "committee"},
+    "branch": {None, "committee", "general_branch"},
+    "group": {"branch"},
+}
+
+
+def check_parent_kind(kind, parent):
+    """Raise OrgError unless a unit of `kind` may sit directly under `parent`."""
+    allowed = ALLOWED_PARENTS.get(kind, set())
+    if (parent.kind if parent is not None else None) in allowed:
+        return
+    label = ORG_KINDS.get(kind, kind)
+    if parent is None:
+        raise OrgError(f"{label}不能作为顶级组织，必须设在党支部之下。")
+    names = "、".join(str(ORG_KINDS[k]) for k in ORG_KINDS if k in allowed)
+    raise OrgError(f"{label}不能设在{parent.kind_label}“{parent.name}”之下"
+                   f"（只能设在{names}之下）。")
+
+
 def _path_for(org):
     return (org.parent.path if org.parent else "/") + f"{org.id}/"
 
@@ -22,6 +45,7 @@ def create_org(name, kind="branch", parent=None, sort_order=0):
         raise OrgError("组织名称不能为空。")
     if kind not in ORG_KINDS:
         raise OrgError("组织类型无效。")
+    check_parent_kind(kind, parent)
     if parent is not None and any(child.name == name for child in parent.children):
         raise OrgError(f"“{parent.name}”下已有名为“{name}”的组织。")
     org = Organisation(name=name, kind=kind, parent=parent, sort_order=sort_order,
@@ -55,6 +79,7 @@ def move_org(org, new_parent):
     """Move a unit (with everything under it) below another unit, or to the top with None."""
     if new_parent is not None and new_parent.is_within(org):
         raise OrgError("不能把组织移动到它自己或它的下级组织之下。")
+    check_parent_kind(org.kind, new_parent)
     old_path = org.path
     new_path = (new_parent.path if new_parent else "/") + f"{org.id}/"
     depth_delta = ((new_parent.depth + 1) if new_parent else 0) - org.depth
@@ -82,6 +107,8 @@ def merge_org(source, target):
         raise OrgError("不能把组织合并到它自己。")
     if target.is_within(source):
         raise OrgError("不能把组织合并到它的下级组织。")
+    for child in source.children:  # the children move under the target
+        check_parent_kind(child.kind, target)
     for child in list(source.children):
         move_org(child, target)
     db.session.execute(update(User).where(User.org_id == source.id).values(org_id=target.id)

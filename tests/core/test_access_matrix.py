@@ -149,6 +149,27 @@ EXPECTED = {
     "dashboard.export_download": set(),
     "course_stats.courses": AUTHORS,
     "course_stats.course": ADMINS,
+    # Scoped member management (issue 16): the sample member and the sample transfer's
+    # receiving unit lie inside the lead's committee. 忘记密码 is public.
+    "members.index": LEADS,
+    "members.export": LEADS,
+    "members.create": LEADS,
+    "members.edit": LEADS,
+    "members.deactivate": LEADS,
+    "members.activate": LEADS,
+    "members.reset_password": LEADS,
+    "members.category": LEADS,
+    "member_transfers.start": LEADS,
+    "member_transfers.index": LEADS,
+    "member_transfers.decide": LEADS,
+    "member_roster.roster_import": LEADS,
+    "member_roster.roster_template": LEADS,
+    "member_roster.roster_preview": LEADS,
+    "member_roster.roster_confirm": LEADS,
+    "member_audit.index": LEADS,
+    "member_audit.export": LEADS,
+    "password.forgot": EVERYONE,
+    "password.reset": EVERYONE,
 }
 
 
@@ -265,6 +286,21 @@ def assignment_params(app, make_user, make_org, committee=None, branch=None, **_
 
 
 PARAM_HOOKS.append(assignment_params)
+
+
+def member_params(app, make_user, make_org, committee=None, branch=None, **_orgs):
+    """A pending transfer from the matrix branch to another branch of the committee."""
+    from mooc.extensions import db
+    from mooc.members.models import Transfer
+    member = make_user(username="matrix-moving", org=branch)
+    other = make_org("矩阵第二支部", "branch", committee)
+    transfer = Transfer(user_id=member.id, from_org_id=branch.id, to_org_id=other.id)
+    db.session.add(transfer)
+    db.session.commit()
+    return {"transfer_id": transfer.id, "decision": "decline", "token": "not-a-token"}
+
+
+PARAM_HOOKS.append(member_params)
 
 USERS_FOR_ROLE = {LEARNER: "learner", INSTRUCTOR: "instructor", LEAD: "branch_lead",
                   ADMIN: "admin"}

@@ -205,8 +205,13 @@ def display_name(filename):
     return re.split(r"[\\/]", filename or "")[-1][-100:]
 
 
-def parse_roster(filename, data):
-    """Read and check a roster file. Never raises for bad input: problems go in `errors`."""
+def parse_roster(filename, data, scope=None):
+    """Read and check a roster file. Never raises for bad input: problems go in `errors`.
+
+    `scope` limits who may import what (a branch lead's subtree): an object whose
+    ``check(org, existing_user, role)`` returns None or (column, reason), making that
+    row an error. None: no limit (admins, the CLI without --by).
+    """
     preview = RosterPreview(filename=display_name(filename))
     limit = current_app.config["MAX_IMPORT_BYTES"]
     if not data:
@@ -222,13 +227,13 @@ def parse_roster(filename, data):
     except FileProblem as exc:
         preview.errors.append(RowError(None, None, str(exc)))
         return preview
-    _check_rows(cells, preview)
+    _check_rows(cells, preview, scope)
     return preview
 
 
 
 
-def _check_rows(cells, preview):
+def _check_rows(cells, preview, scope=None):
     checked, first_seen = [], {}
     for number, row_cells in cells:
         values, ok = _check_row(number, lambda c, rc=row_cells: rc.get(c, ""), preview.errors)
@@ -246,6 +251,10 @@ def _check_rows(cells, preview):
         existing = existing_by_name.get(values["username"].lower())
         org, org_label, org_ok = _check_org(number, values, existing, resolve, preview.errors)
         if not (ok and org_ok):
+            continue
+        refused = scope.check(org, existing, values["role"]) if scope is not None else None
+        if refused:
+            preview.errors.append(RowError(number, *refused))
             continue
         values["org_id"] = org.id if org else None
         action, changes = plan(values, existing)

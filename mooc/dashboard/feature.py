@@ -13,5 +13,6 @@ def register(app):
     app.register_blueprint(instructor_views.bp)
     app.cli.add_command(cli.dashboard_group)
     navigation.register(app, _l("学习统计"), "dashboard.index", can_view_dashboard, order=72)
-    navigation.register(app, _l("课程数据"), "course_stats.courses", can_author_courses, order=76)
+    navigation.register(app, _l("课程数据"), "course_stats.courses", can_author_courses, order=76,
+                        group="teach")
     jobs.register_tasks(app, tasks)

@@ -75,6 +75,9 @@ def enrol(course_id):
         _enrollment, created = learning.enrol(current_user, course)
     if outcome.ok:
         flash(_("已报名，开始学习吧！") if created else _("您已报名本课程。"), "success")
+        start = request.form.get("start_lesson", type=int)
+        if start:  # the course page's one button: enrol, then open the lesson to start with
+            return redirect(url_for("catalog.lesson", course_id=course.id, lesson_id=start))
     return redirect(url_for("catalog.course", course_id=course.id))
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mooc.core.forms import options
-from mooc.catalog import kinds, learning
+from mooc.catalog import kinds, learning, rendering
 from mooc.catalog.forms import ActionForm, CatalogueFilterForm, CompleteForm
 from mooc.catalog.media import media_for
 from mooc.catalog.models import Attachment, Course, Lesson
@@ -22,6 +22,8 @@ from mooc.extensions import db
 from mooc.progress import services as progress
 
 bp = Blueprint("catalog", __name__)
+# `{{ lesson.body_html|without_title(lesson.title)|safe }}`: no title shown twice.
+bp.add_app_template_filter(rendering.without_title, "without_title")
 
 
 def visible_course(course_id):

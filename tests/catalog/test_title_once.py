@@ -24,3 +24,12 @@ def test_generated_slugs_are_pinyin(app):
     lesson = make_lesson(course, "第一课 党的性质")
     assert course.slug.startswith("xue-xi-dang-zhang")
     assert lesson.slug.startswith("di-yi-ke-dang-de-xing-zhi")
+
+
+def test_video_page_does_not_say_video_twice(client, login_as):
+    teacher = login_as(role="instructor")
+    course = make_course("视频课程", owner=teacher, lessons=0)
+    lesson = make_lesson(course, "视频：学习党章", kind="video")
+    html = client.get(f"/author/courses/{course.id}/lessons/{lesson.id}/video").get_data(as_text=True)
+    assert "视频：视频" not in html and "视频 · 视频" not in html
+    assert f"/author/courses/{course.id}\"" in html   # the way back to the outline

@@ -63,8 +63,9 @@ def index():
 def course(course_id):
     course = visible_course(course_id)
     editor = can_edit_course(current_user, course)
-    return render_template("catalog/course.html", page=learning.course_page(
-        current_user, course, editor=editor), editor=editor, action_form=ActionForm())
+    page = learning.course_page(current_user, course, editor=editor)
+    return render_template("catalog/course.html", page=page, editor=editor,
+                           durations=kinds.durations_for(page.lessons), action_form=ActionForm())
 
 
 @bp.route("/courses/<int:course_id>/enrol", methods=["POST"])

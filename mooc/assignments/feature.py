@@ -1,8 +1,8 @@
 """Required courses: assignments by subtree and category, due dates, reminders, 通知."""
 from flask_babel import lazy_gettext as _l
 
-from mooc.assignments import cli, services, tasks, views
-from mooc.core import jobs, navigation
+from mooc.assignments import cli, home, services, tasks, views
+from mooc.core import home as home_page, jobs, navigation
 from mooc.core.permissions import everyone
 from mooc.core.registry import contributions, mark_registered
 from mooc.demo import services as demo
@@ -16,3 +16,5 @@ def register(app):
     contributions(app).due_sources.append(services.due_items)
     demo.add_step(app, cli.demo_assignments)
     jobs.register_tasks(app, tasks)
+    home_page.register(app, "assignments", "assignments/_home.html", home.required_panel,
+                       everyone, order=20)

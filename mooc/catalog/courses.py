@@ -11,6 +11,8 @@ import calendar
 import re
 import secrets
 
+from pypinyin import Style, lazy_pinyin
+
 from sqlalchemy import delete, exists, func, select, update
 
 from mooc.accounts.models import ADMIN, CATEGORIES, INSTRUCTOR
@@ -50,8 +52,13 @@ def touch(course, actor, *, content=True):
 
 
 def _slug_base(text, fallback):
-    base = re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:60].strip("-")
+    """A readable slug from a Chinese title: its pinyin (学习党章 → xue-xi-dang-zhang)."""
+    latin = "-".join(lazy_pinyin(text or "", style=Style.NORMAL, errors="default"))
+    base = re.sub(r"[^a-z0-9]+", "-", latin.lower()).strip("-")[:60].strip("-")
     return base or fallback
+
+
+slug_from_title = _slug_base
 
 
 def check_slug(slug):

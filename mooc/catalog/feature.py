@@ -1,9 +1,9 @@
 """The catalogue: courses, lessons, the reader, authoring, course packages, media."""
 from flask_babel import lazy_gettext as _l
 
-from mooc.catalog import admin_views, authoring_views, cli, demo_courses, media, views
+from mooc.catalog import admin_views, authoring_views, cli, demo_courses, home, media, views
 from mooc.catalog.permissions import can_view_stale_courses
-from mooc.core import navigation, storage
+from mooc.core import home as home_page, navigation, storage
 from mooc.core.permissions import can_author_courses, everyone
 from mooc.core.registry import mark_registered
 from mooc.demo import services as demo
@@ -20,3 +20,7 @@ def register(app):
                         order=88)
     storage.register_reference_check(app, media.STORAGE_OWNER, media.uses_stored_file)
     demo.add_step(app, demo_courses.load_course_packages)
+    home_page.register(app, "teaching", "catalog/_home_teach.html", home.teaching_panel,
+                       can_author_courses, order=5)
+    home_page.register(app, "new_courses", "catalog/_home_new.html", home.new_courses_panel,
+                       everyone, order=30)

@@ -103,6 +103,12 @@ class LessonKind:
         """Check the learner's claim; return seconds spent, or raise CompletionError."""
         raise CompletionError(str(cls.completion_rule))
 
+    @classmethod
+    def durations(cls, lessons) -> dict:
+        """{lesson id: seconds} a learner needs, shown in the course outline; a lesson
+        left out shows no duration. One query at most for all `lessons` of this kind."""
+        return {}
+
     # ------------------------------------------------------------ search
 
     @classmethod
@@ -192,6 +198,10 @@ class TextLesson(LessonKind):
                 "required_seconds": reading.required_seconds(lesson)}
 
     @classmethod
+    def durations(cls, lessons):
+        return {lesson.id: reading.required_seconds(lesson) for lesson in lessons}
+
+    @classmethod
     def complete(cls, lesson, user, form):
         try:
             return reading.check_token(form.get("reading_token"), user, lesson)
@@ -202,3 +212,13 @@ class TextLesson(LessonKind):
     def read_package_fields(cls, spec, front, check):
         if not spec.body_markdown.strip():
             check.file_error("文字课时的正文不能为空")
+
+
+def durations_for(lessons) -> dict:
+    """{lesson id: seconds} for an outline: each kind answers for its own lessons."""
+    by_kind, found = {}, {}
+    for lesson in lessons:
+        by_kind.setdefault(lesson.kind, []).append(lesson)
+    for name, group in by_kind.items():
+        found.update(kind_for(name).durations(group))
+    return found

@@ -9,6 +9,7 @@ import sys
 from flask import current_app
 from sqlalchemy import exists, select
 
+from mooc.catalog import covers
 from mooc.catalog.models import Attachment, Course, CourseMedia
 from mooc.catalog.rendering import media_url
 from mooc.catalog.outline import touch_lesson
@@ -77,7 +78,14 @@ def add_image_bytes(course, actor, data, filename=""):
 
 
 def set_cover(course, actor, upload):
-    row, _url = add_course_image(course, actor, upload)
+    """The cover, resized on the server when it is larger than the page ever shows."""
+    limit = _limit("MAX_IMAGE_BYTES", MAX_IMAGE_BYTES)
+    data = upload.stream.read(limit + 1) if hasattr(upload, "stream") else upload.read(limit + 1)
+    resized = covers.resized_cover(data) if len(data) <= limit else None
+    name = getattr(upload, "filename", "") or "cover"
+    if resized is not None:
+        name = os.path.splitext(name)[0] + ".jpg"
+    row, _url = add_image_bytes(course, actor, resized or data, filename=name)
     course.cover_key = row.storage_key
     touch(course, actor)
     return row

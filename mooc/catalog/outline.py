@@ -12,7 +12,7 @@ from mooc.catalog import kinds
 from mooc.catalog.models import PUBLISHED, Chapter, Course, Enrollment, Lesson
 from mooc.catalog.rendering import render_markdown
 from mooc.catalog.courses import (CatalogError, check_slug, clean_title, move_in_list,
-                                  renumber, touch, unique_slug)
+                                  renumber, slug_from_title, touch, unique_slug)
 from mooc.core.models import utcnow
 from mooc.core.services import audit
 from mooc.core.textnorm import clean_pasted_text
@@ -177,7 +177,7 @@ def create_lesson(course, actor, *, chapter, title, slug=None, kind="text", posi
         if taken(check_slug(slug)):
             raise CatalogError(f"本课程已有标识为“{slug}”的课时。")
     else:
-        slug = unique_slug(f"lesson-{len(course.lessons) + 1}", taken)
+        slug = unique_slug(slug_from_title(title, f"lesson-{len(course.lessons) + 1}"), taken)
     # New lessons in a live course stay hidden until their author publishes them;
     # in a draft course the course's own status already hides everything.
     fields.setdefault("published", course.status != PUBLISHED)

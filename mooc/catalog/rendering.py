@@ -96,3 +96,16 @@ def plain_text(text):
         if token.type.endswith("_close") and token.block:
             parts.append("\n")
     return re.sub(r"\n{2,}", "\n", "".join(parts)).strip()
+
+
+_LEADING_HEADING = re.compile(r"^\s*<h([12])(?:\s[^>]*)?>(.*?)</h\1>\s*", re.S)
+
+
+def without_title(body, title):
+    """The lesson body without a first heading that repeats the lesson's title (the page
+    already shows the title as its <h1>)."""
+    match = _LEADING_HEADING.match(body or "")
+    if match and html.unescape(re.sub(r"<[^>]+>", "", match.group(2))).strip() == \
+            (title or "").strip():
+        return body[match.end():]
+    return body

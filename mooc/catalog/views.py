@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from mooc.core.forms import options
 from mooc.core.lightweight import lightweight_user, signed_in_user
-from mooc.catalog import kinds, learning
+from mooc.catalog import kinds, learning, rendering
 from mooc.catalog.forms import ActionForm, CatalogueFilterForm, CompleteForm
 from mooc.catalog.media import media_for
 from mooc.catalog.models import Attachment, Course, Lesson
@@ -24,6 +24,8 @@ from mooc.extensions import db
 from mooc.progress import services as progress
 
 bp = Blueprint("catalog", __name__)
+# `{{ lesson.body_html|without_title(lesson.title)|safe }}`: no title shown twice.
+bp.add_app_template_filter(rendering.without_title, "without_title")
 
 
 def visible_course(course_id):
@@ -63,8 +65,9 @@ def index():
 def course(course_id):
     course = visible_course(course_id)
     editor = can_edit_course(current_user, course)
-    return render_template("catalog/course.html", page=learning.course_page(
-        current_user, course, editor=editor), editor=editor, action_form=ActionForm())
+    page = learning.course_page(current_user, course, editor=editor)
+    return render_template("catalog/course.html", page=page, editor=editor,
+                           durations=kinds.durations_for(page.lessons), action_form=ActionForm())
 
 
 @bp.route("/courses/<int:course_id>/enrol", methods=["POST"])
@@ -77,6 +80,9 @@ def enrol(course_id):
         _enrollment, created = learning.enrol(current_user, course)
     if outcome.ok:
         flash(_("已报名，开始学习吧！") if created else _("您已报名本课程。"), "success")
+        start = request.form.get("start_lesson", type=int)
+        if start:  # the course page's one button: enrol, then open the lesson to start with
+            return redirect(url_for("catalog.lesson", course_id=course.id, lesson_id=start))
     return redirect(url_for("catalog.course", course_id=course.id))
 
 

@@ -48,6 +48,8 @@ class Contributions:
     # (see jobs.register_tasks / jobs.enqueue)
     task_modules: list[str] = field(default_factory=list)
     tasks: dict[str, Callable] = field(default_factory=dict)
+    # core.home.Panel, sorted by order: what /home shows
+    home_panels: list = field(default_factory=list)
     # app → None, run once when `flask --app mooc worker` starts (the indexer thread…)
     worker_startup: list[Callable] = field(default_factory=list)
 

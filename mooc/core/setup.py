@@ -90,6 +90,7 @@ def init_request_hooks(app):
     @app.context_processor
     def template_globals():
         return {"nav_items": navigation.items_for(current_user),
+                "nav_groups": navigation.groups_for(current_user),
                 "large_text": bool(getattr(current_user, "large_text", False)
                                    or session.get("large_text")),
                 "site_name": app.config["SITE_NAME"],

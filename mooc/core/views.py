@@ -3,6 +3,7 @@ from flask import (Blueprint, abort, current_app, jsonify, redirect, render_temp
 from flask_login import current_user, login_required
 
 from mooc.core import health, services
+from mooc.core import home as home_page
 from mooc.core.models import BackgroundJob
 from mooc.core.urls import safe_next
 from mooc.core.permissions import can_view_audit_log, can_view_job, require
@@ -29,7 +30,7 @@ def index():
 @bp.route("/home")
 @login_required
 def home():
-    return render_template("core/home.html")
+    return render_template("core/home.html", panels=home_page.panels_for(current_user))
 
 
 @bp.route("/healthz")

@@ -21,6 +21,7 @@ from mooc.dashboard import charts, exports
 from mooc.dashboard.members import clean_filters, member_page, member_record, required_courses
 from mooc.dashboard.overview import overview, percent_text
 from mooc.dashboard.scope import NoScope, parse_id
+from mooc.dashboard.studied import studied_courses
 from mooc.dashboard.forms import (STATUS_LABELS, ExportForm, MemberFilterForm,
                                   OverviewFilterForm, course_options, unit_options)
 from mooc.extensions import db
@@ -72,7 +73,9 @@ def index():
     form.course.choices = course_options(data.courses, _("全部必修课程"))
     form.unit.data = str(data.scope.root.id) if data.scope.root is not data.scope.base else ""
     form.course.data = str(data.course.id) if data.course else ""
-    return render_template("dashboard/index.html", data=data, form=form,
+    studied = studied_courses(data.scope.path, data.year)
+    return render_template("dashboard/index.html", data=data, form=form, studied=studied,
+                           required_ids={c.id for c in data.courses},
                            charts=_overview_charts(data), percent=percent_text)
 
 

@@ -145,13 +145,24 @@ def restore_question(question_id):
 # Import: upload → preview → confirm; export; template
 # --------------------------------------------------------------------------
 
+def _target_quiz(course):
+    """The quiz lesson an import was started from (?quiz=<lesson id>), or None."""
+    lesson_id = request.args.get("quiz", type=int)
+    lesson = services.lesson_by_id(lesson_id) if lesson_id else None
+    if lesson is None or lesson.course_id != course.id or lesson.kind != "quiz":
+        return None
+    return lesson
+
+
 def _import_page(course, form):
-    return render_template("quizzes/import.html", course=course, form=form)
+    return render_template("quizzes/import.html", course=course, form=form,
+                           quiz_lesson=_target_quiz(course))
 
 
 def _preview_page(course, filename, fmt, result, confirm_form):
     return render_template(
         "quizzes/import_preview.html", course=course, filename=filename,
+        quiz_lesson=_target_quiz(course),
         format_label=importing.FORMAT_LABELS.get(fmt, ""), result=result,
         rows=importing.preview_rows(course, result), confirm_form=confirm_form,
         kind_label=bank.kind_label)
@@ -201,9 +212,16 @@ def import_confirm(course_id):
         db.session.rollback()
         flash(str(exc), "error")
         return _preview_page(course, upload[0], fmt, result, form)
+    quiz_lesson = _target_quiz(course)
+    added = services.add_questions_to_quiz(quiz_lesson, summary.questions, current_user) \
+        if quiz_lesson is not None and request.form.get("add_to_quiz") else 0
     db.session.commit()
     importing.discard_upload(form.token.data)
     flash(_("导入完成：%(summary)s。", summary=str(summary)), "success")
+    if quiz_lesson is not None:
+        if added:
+            flash(_("已把 %(n)s 道题加入测验《%(t)s》。", n=added, t=quiz_lesson.title), "success")
+        return redirect(url_for("quiz_settings.edit", quiz_lesson_id=quiz_lesson.id))
     return redirect(_bank_url(course))
 
 

@@ -19,6 +19,8 @@ class QuizLesson(lesson_kinds.LessonKind):
     label = _l("测验")
     icon = "✎"
     template = "quizzes/lesson_kind.html"
+    # For the lesson edit page: links to the bank and settings, and a warning while empty.
+    author_template = "quizzes/author_panel.html"
     completion_rule = _l("通过测验后自动完成")
     package_keys = lesson_package.QUIZ_KEYS
 

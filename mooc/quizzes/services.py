@@ -217,6 +217,22 @@ def set_fixed_questions(quiz, questions):
         item.position = position
 
 
+def add_questions_to_quiz(lesson, questions, actor=None):
+    """Import from a quiz lesson: append `questions` to its fixed paper (creating the quiz
+    if needed). A random-draw quiz keeps its rules (the questions are in the bank it draws
+    from). Returns how many were added."""
+    quiz = ensure_quiz(lesson)
+    if quiz.mode != FIXED:
+        return 0
+    have = [item.question for item in quiz.items]
+    added = [q for q in questions if q.id not in {h.id for h in have} and q.archived_at is None]
+    if added:
+        set_fixed_questions(quiz, have + added)
+        quiz.updated_at = utcnow()
+        quiz.updated_by_id = getattr(actor, "id", None)
+    return len(added)
+
+
 def configure_quiz(lesson, questions, settings, actor=None):
     """Package import: upsert `questions` into the course bank and configure the quiz.
 

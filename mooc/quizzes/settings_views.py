@@ -12,6 +12,7 @@ from mooc.extensions import db
 from mooc.quizzes import bank, services
 from mooc.quizzes.bank_views import editable_course
 from mooc.quizzes.forms import QuizSettingsForm
+from mooc.quizzes.lesson_kind import paper_size
 from mooc.quizzes.models import RANDOM
 
 bp = Blueprint("quiz_settings", __name__, url_prefix="/author")
@@ -100,3 +101,10 @@ def _rules_by_entry(form):
         except services.QuizError:
             rule = None
         yield entry, rule
+
+
+@bp.app_template_global("quiz_author_panel")
+def quiz_author_panel(lesson):
+    """For the quiz lesson's edit page (quizzes/author_panel.html): the quiz and its size."""
+    quiz = services.quiz_for(lesson)
+    return {"quiz": quiz, "count": paper_size(quiz) if quiz is not None else 0}

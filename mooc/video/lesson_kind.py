@@ -44,6 +44,11 @@ class VideoLessonKind(kinds.LessonKind):
         return {"video": player_context(lesson, user)}
 
     @classmethod
+    def durations(cls, lessons):
+        """The outline's video lengths: one query for all the course's video lessons."""
+        return services.durations({lesson.id for lesson in lessons})
+
+    @classmethod
     def search_documents(cls, lesson, base, url):
         # Each caption cue is its own document, so a hit can start the video there.
         docs = super().search_documents(lesson, base, url)

@@ -353,3 +353,13 @@ def orphaned_outputs():
 __all__ = ["VideoError", "attach_video", "video_package_files", "transcript_cues",
            "latest_asset", "playable_asset", "set_captions", "remove_captions", "retry",
            "start_processing", "add_video_file", "CAPTIONS_NAME"]
+
+
+def durations(lesson_ids):
+    """{lesson id: seconds} of the ready videos among `lesson_ids` (the course outline)."""
+    if not lesson_ids:
+        return {}
+    return {lesson_id: int(round(seconds)) for lesson_id, seconds in db.session.execute(
+        select(VideoAsset.lesson_id, VideoAsset.duration).where(
+            VideoAsset.lesson_id.in_(lesson_ids), VideoAsset.status == READY,
+            VideoAsset.duration.is_not(None)))}

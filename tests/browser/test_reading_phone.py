@@ -21,7 +21,8 @@ def test_member_reads_a_lesson_on_a_phone(open_page, make_user, monkeypatch):
     page.click("text=手机学习党章")
     page.wait_for_load_state()
     assert "课程目录" in page.content()
-    page.click("text=开始学习")
+    page.click("text=开始学习")   # enrols (a POST), then opens the first lesson
+    page.wait_for_url("**/lessons/**")
     page.wait_for_load_state()
     assert_fits_width(page)
     # The button waits out the reading time, but only the server's clock counts: even

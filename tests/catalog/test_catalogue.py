@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from mooc.catalog.models import Enrollment
+from mooc.catalog.models import Enrollment, Lesson
 from mooc.extensions import db as _db
 from mooc.progress import services as progress
 from tests.catalog_factories import make_course
@@ -65,7 +65,12 @@ def test_self_enrolment(client, login_as, catalogue):
     user = login_as()
     course = courses["theory"]
     page = client.get(f"/courses/{course.id}").get_data(as_text=True)
-    assert "报名学习" in page and "开始学习" in page
+    # One primary action: 开始学习 enrols (报名) and opens the first lesson.
+    assert "开始学习" in page and "报名学习" not in page and page.count("primary-action") == 1
+    first = _db.session.scalar(_db.select(Lesson.id).filter_by(course_id=course.id))
+    start = client.post(f"/courses/{course.id}/enrol", data={
+        "csrf_token": csrf_token(client, f"/courses/{course.id}"), "start_lesson": first})
+    assert start.headers["Location"].endswith(f"/courses/{course.id}/lessons/{first}")
     for _ in range(2):  # a double click enrols once
         response = client.post(f"/courses/{course.id}/enrol",
                                data={"csrf_token": csrf_token(client, f"/courses/{course.id}")},

@@ -119,7 +119,7 @@ def test_toy_lesson_kind_round_trips_through_a_course_package(app, db, toy_lesso
 
     first = tmp_path / "first"
     export_course(course, first)
-    lesson_file = next((first / "lessons").glob("*-lesson-2.md")).read_text("utf-8")
+    lesson_file = next((first / "lessons").glob("*-xue-xi-xin-de.md")).read_text("utf-8")
     assert 'kind = "reflection"' in lesson_file and 'prompt = "你的收获是什么？"' in lesson_file
     package = read_package(first)
     assert package.errors == []
@@ -152,10 +152,10 @@ def test_toy_lesson_kind_reports_its_own_errors(app, toy_lesson_kind, tmp_path):
                            settings={"reflection": {"prompt": "收获", "min_words": 10}})
     folder = tmp_path / "pkg"
     export_course(course, folder)
-    lesson_path = next((folder / "lessons").glob("*-lesson-2.md"))
+    lesson_path = next((folder / "lessons").glob("*-xue-xi-xin-de.md"))
     lesson_path.write_text(lesson_path.read_text("utf-8").replace("min_words = 10",
                                                                   "min_words = -1"), "utf-8")
-    text_path = next((folder / "lessons").glob("*-lesson-1.md"))
+    text_path = next((folder / "lessons").glob("*-di-1-ke.md"))
     text_path.write_text(text_path.read_text("utf-8").replace('kind = "text"',
                                                               'kind = "text"\nprompt = "x"'),
                          "utf-8")

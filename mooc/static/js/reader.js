@@ -50,6 +50,8 @@
   if (visitUrl && tokenMeta && window.fetch) {
     window.fetch(visitUrl, {method: 'POST', credentials: 'same-origin',
       headers: {'X-CSRFToken': tokenMeta.getAttribute('content'), 'Accept': 'application/json'}})
+      // Read the reply: an unread body keeps the request open in the browser.
+      .then(function (response) { return response.text(); })
       .catch(function () { /* only a convenience */ });
   }
 })();

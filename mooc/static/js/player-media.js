@@ -66,6 +66,7 @@
     function attach(apply, at, resume) {
       var rate = video.playbackRate;
       hooks.beforeSwitch();
+      root.setAttribute('data-mode', mode);
       apply();
       video.addEventListener('loadedmetadata', function restore() {
         video.removeEventListener('loadedmetadata', restore);
@@ -135,7 +136,6 @@
         var wanted = label !== null ? label : (saver || !sources.hls ? renditions()[0].label : null);
         attach(function () { setSrc(mp4For(wanted).url); }, at, resume);
       }
-      root.setAttribute('data-mode', mode);
     }
 
     function reload() { load(video.currentTime || 0, !video.paused); }

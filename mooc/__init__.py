@@ -29,6 +29,7 @@ FEATURES = [
     "mooc.assignments",
     "mooc.dashboard",
     "mooc.ops",
+    "mooc.offline",
 ]
 
 

@@ -21,7 +21,7 @@ def upgrade():
                                       server_default=sa.false()))
         batch_op.add_column(sa.Column('ladder', sa.Integer(), nullable=False,
                                       server_default='0'))
-        batch_op.add_column(sa.Column('upgrade_progress', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('upgrade_progress', sa.Double(), nullable=True))
 
 
 def downgrade():

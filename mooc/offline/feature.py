@@ -2,12 +2,13 @@
 from flask_login import current_user
 
 from mooc.core.registry import mark_registered
-from mooc.offline import services, views
+from mooc.offline import cli, services, views
 
 
 def register(app):
     mark_registered(app, "offline")
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.offline_group)
 
     @app.context_processor
     def offline_globals():

@@ -175,12 +175,18 @@
     if (!token) return;
     flushing = true;
     var left = [];
-    Promise.all(list.map(function (visit) {
-      return fetch(visit.url, {method: 'POST', credentials: 'same-origin',
-                               headers: {'X-CSRFToken': token, 'Accept': 'application/json'}})
-        .then(function (r) { if (r.status >= 500) left.push(visit); })   // 4xx: refused for good
-        .catch(function () { left.push(visit); });
-    })).then(function () {
+    // One at a time, in the order they were read: the server keeps the last as 继续学习.
+    list.reduce(function (previous, visit) {
+      return previous.then(function () {
+        return fetch(visit.url, {method: 'POST', credentials: 'same-origin',
+                                 headers: {'X-CSRFToken': token, 'Accept': 'application/json'}})
+          .then(function (r) {
+            // 404/403: the lesson is gone or closed, for good; anything else: try again later.
+            if (!r.ok && r.status !== 404 && r.status !== 403) left.push(visit);
+          })
+          .catch(function () { left.push(visit); });
+      });
+    }, Promise.resolve()).then(function () {
       flushing = false;
       setQueued(left);
       if (left.length < list.length) status(msg('sent'));

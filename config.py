@@ -82,9 +82,10 @@ class Config:
     X_ACCEL_PREFIX = os.environ.get("X_ACCEL_PREFIX", "/_protected_media/")
 
     # Video lessons (mooc.video): renditions are short-side heights, never upscaled.
-    VIDEO_RENDITIONS = (360, 720)
+    VIDEO_RENDITIONS = (240, 360, 720)              # the adaptive ladder (README: 视频码率阶梯)
     TRANSCODE_PRESET = os.environ.get("TRANSCODE_PRESET", "veryfast")
-    VIDEO_HLS = _bool("VIDEO_HLS", False)           # also remux renditions to HLS (cheap: -c copy)
+    VIDEO_HLS = _bool("VIDEO_HLS", True)            # adaptive HLS from the renditions (cheap: -c copy)
+    VIDEO_AUDIO_ONLY = _bool("VIDEO_AUDIO_ONLY", True)   # 听党课: the sound alone, audio.m4a
     VIDEO_COMPLETION_SHARE = float(os.environ.get("VIDEO_COMPLETION_SHARE", 0.95))
     VIDEO_HEARTBEAT_SECONDS = float(os.environ.get("VIDEO_HEARTBEAT_SECONDS", 10))
     VIDEO_UPLOAD_CHUNK_BYTES = int(os.environ.get("VIDEO_UPLOAD_CHUNK_BYTES", 8 * 1024 ** 2))

@@ -65,6 +65,10 @@ def transcode_figures(preset=None):
                                     "x_realtime": round(info.duration / seconds, 2),
                                     "output_duration": round(result.duration, 2)}
         log(f"{label}: {seconds:.1f} s = {info.duration / seconds:.2f}× real time")
+    from bench.ladder_bench import ladder_figures
+    out["ladder"] = ladder_figures(clip, preset, WORK / "media-bench")
+    log(f"ladder: {out['ladder']['x_realtime_wall']}× real time (wall), "
+        f"{out['ladder']['x_realtime_two_cores']}× on two cores (CPU)")
     return out
 
 

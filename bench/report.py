@@ -251,6 +251,9 @@ def render(res):
             a(_table(["renditions", "seconds", "× real time"], [
                 [k, _f(v["seconds"], 2), _f(v["x_realtime"], 2)] for k, v in tr["renditions"].items()]))
             a("")
+            if tr.get("ladder"):
+                from bench.ladder_bench import report_lines
+                out.extend(report_lines(tr["ladder"]))
         ce = md.get("certificate")
         if ce:
             a(f"Certificate PDF (mooc.certificates.pdf.render_certificate): first "

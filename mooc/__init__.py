@@ -30,6 +30,7 @@ FEATURES = [
     "mooc.members",
     "mooc.dashboard",
     "mooc.ops",
+    "mooc.offline",
 ]
 
 

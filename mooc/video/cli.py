@@ -14,6 +14,7 @@ from mooc.video.models import DERIVED_NAMESPACE, VideoAsset
 from mooc.video.processing.media_probe import VideoRejected
 from mooc.video.processing.transcoding import process
 from mooc.video.services import VideoError, attach_video, orphaned_outputs
+from mooc.video.ladder import outdated_assets, queue_upgrades, upgrade
 from mooc.video.watch import purge_sessions
 
 
@@ -84,3 +85,26 @@ def gc_command():
     click.echo(f"已删除 {len(orphans)} 个无主转码目录、{sessions} 个过期观看会话。")
 
 
+
+
+@video_group.command("upgrade")
+@click.option("--inline", is_flag=True, help="在当前进程中逐个转码（不经后台队列）")
+@click.option("--force", is_flag=True, help="已标记排队中的视频也重新排队")
+@with_appcontext
+def upgrade_command(inline, force):
+    """把旧视频重新转码为当前的自适应码率阶梯（240p/360p/720p + 音频）。"""
+    if not inline:
+        count = queue_upgrades(force=force)
+        click.echo(f"已排队 {count} 个视频升级；worker 会在后台处理，讲师可在课时的视频面板看到进度。")
+        return
+    failed = 0
+    for asset in outdated_assets():
+        job = BackgroundJob(kind="video.upgrade", message=f"视频升级：{asset.filename}")
+        db.session.add(job)
+        db.session.commit()
+        upgrade(job.id, asset.id)
+        job = update_job(job.id)
+        click.echo(f"#{asset.id}\t{job.status}: {job.message}")
+        failed += job.status != BackgroundJob.DONE
+    if failed:
+        raise SystemExit(1)

@@ -1,8 +1,8 @@
 """Video lessons: resumable upload, transcoding, the player and honest watch tracking."""
 from mooc.catalog import kinds as lesson_kinds
 from mooc.core import jobs, storage
-from mooc.core.registry import mark_registered
-from mooc.video import api, cli, services, tasks, views
+from mooc.core.registry import contributions, mark_registered
+from mooc.video import api, cli, ladder, services, tasks, views
 from mooc.video.lesson_kind import VideoLessonKind
 
 
@@ -14,3 +14,4 @@ def register(app):
     lesson_kinds.register(VideoLessonKind)
     storage.register_reference_check(app, services.STORAGE_OWNER, services.uses_stored_file)
     jobs.register_tasks(app, tasks)
+    contributions(app).worker_startup.append(ladder.queue_upgrades_at_start)

@@ -7,8 +7,9 @@ that name, and has not expired (clock.now, so tests can fake time) — a URL cop
 to someone else, edited or stale answers 403. The player asks for fresh URLs when a
 long viewing outlives them.
 
-Files: rendition MP4s, poster.jpg and captions.vtt (one asset's), and HLS
-playlists/segments when the asset has HLS. Playlists are rewritten on the way out
+Files: rendition MP4s, poster.jpg, captions.vtt and audio.m4a (one asset's), and HLS
+playlists/segments when the asset has HLS (master.m3u8 lists 240p/360p/720p; the
+sound-only variant hls/audio/index.m3u8 is offered separately, for 听党课). Playlists are rewritten on the way out
 so every URI in them is itself a signed URL for this user.
 """
 from __future__ import annotations
@@ -21,11 +22,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from mooc.core import storage
 from mooc.video import clock
-from mooc.video.models import CAPTIONS_NAME, DERIVED_NAMESPACE
+from mooc.video.models import AUDIO_NAME, CAPTIONS_NAME, DERIVED_NAMESPACE
 
 SALT = "video-media"
 HLS_PREFIX = "hls/"
-MIME = {".mp4": "video/mp4", ".jpg": "image/jpeg", ".vtt": "text/vtt",
+MIME = {".mp4": "video/mp4", ".m4a": "audio/mp4", ".jpg": "image/jpeg", ".vtt": "text/vtt",
         ".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
 
 # Debian's mime.types maps .ts to Qt Linguist; anything that guesses must get it right.
@@ -90,6 +91,10 @@ def player_sources(user, asset):
         "poster": media_url(user, asset, "poster.jpg") if asset.has_poster else None,
         "captions": media_url(user, asset, CAPTIONS_NAME) if asset.captions_key else None,
         "hls": media_url(user, asset, HLS_PREFIX + "master.m3u8") if asset.hls else None,
+        # 听党课: the sound alone, as HLS (for the same player) and as one M4A file.
+        "audio": media_url(user, asset, AUDIO_NAME) if asset.has_audio_only else None,
+        "hls_audio": (media_url(user, asset, HLS_PREFIX + "audio/index.m3u8")
+                      if asset.has_audio_only and asset.hls else None),
         "expires_in": ttl(),
     }
 

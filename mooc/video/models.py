@@ -25,6 +25,7 @@ QUEUED, PROCESSING, READY, FAILED = "queued", "processing", "ready", "failed"
 STATUSES = (QUEUED, PROCESSING, READY, FAILED)
 DERIVED_NAMESPACE = "video"
 CAPTIONS_NAME = "captions.vtt"   # the name a signed URL uses for an asset's captions
+AUDIO_NAME = "audio.m4a"         # the sound alone (processing.transcode_outputs.AUDIO_NAME)
 
 
 class VideoAsset(db.Model):
@@ -55,6 +56,13 @@ class VideoAsset(db.Model):
     captions_key: Mapped[str | None] = mapped_column(String(80), index=True)
     captions_filename: Mapped[str] = mapped_column(String(255), default="")
     transcode_seconds: Mapped[float | None]                         # for operators
+    # audio.m4a (+ hls/audio/) exists: 听党课, listening with the screen off.
+    has_audio_only: Mapped[bool] = mapped_column(default=False)
+    # Which rendition ladder made the files (rendition_plan.LADDER_VERSION); older
+    # videos are re-transcoded in the background while the old files keep playing.
+    ladder: Mapped[int] = mapped_column(default=0)
+    # None: no upgrade pending; 0–1 while one is queued or running (shown to instructors).
+    upgrade_progress: Mapped[float | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -80,6 +88,8 @@ class VideoAsset(db.Model):
             names.add("poster.jpg")
         if self.captions_key:
             names.add(CAPTIONS_NAME)
+        if self.has_audio_only:
+            names.add(AUDIO_NAME)
         return names
 
     def __repr__(self):

@@ -4,6 +4,7 @@ Named by the video feature's register(app), so the worker knows them; services q
 them by name (jobs.start_job(…, "process_video_task", …)) and never import this module.
 """
 from mooc.core import jobs
+from mooc.video.ladder import upgrade
 from mooc.video.processing.transcoding import process
 
 
@@ -11,3 +12,8 @@ from mooc.video.processing.transcoding import process
 def process_video_task(job_id, asset_id):
     process(job_id, asset_id)
 
+
+
+@jobs.task()
+def upgrade_video_task(job_id, asset_id):
+    upgrade(job_id, asset_id)

@@ -28,6 +28,9 @@ EXPECTED = {
     "core.job_status": {ADMIN},  # the sample job belongs to someone else: owners only
     "accounts.login": EVERYONE,
     "accounts.logout": EVERYONE,
+    "offline.manifest": EVERYONE,          # issue 19: the installable app's shell
+    "offline.service_worker": EVERYONE,
+    "offline.offline_page": EVERYONE,
     "accounts.change_password": SIGNED_IN,
     "accounts_admin.users": ADMINS,
     "accounts_admin.create": ADMINS,

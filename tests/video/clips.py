@@ -64,6 +64,11 @@ def _make_portrait(path):     # 2 s 360x640 (a phone held upright)
     _ffmpeg(*_video_args('360x640', 2), *_audio_args(2), *_H264, *_AAC, '-shortest', str(path))
 
 
+def _make_lecture(path):      # 12 s 1280x720 with sound: long enough to play on a slow link
+    _ffmpeg(*_video_args('1280x720', 12), *_audio_args(12), *_H264, *_AAC, '-shortest',
+            '-movflags', '+faststart', str(path))
+
+
 def _make_blip(path):         # 0.4 s: shorter than the minimum
     _ffmpeg(*_video_args('320x240', 0.4), *_H264, str(path))
 
@@ -111,6 +116,7 @@ _RECIPES = {
     'silent.mp4': _make_silent,
     'portrait.mp4': _make_portrait,
     'blip.mp4': _make_blip,
+    'lecture.mp4': _make_lecture,
     'audio.m4a': _make_audio_only,
     'audio_cover.m4a': _make_audio_with_cover,
     'recorded.webm': _make_recorded,

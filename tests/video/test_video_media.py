@@ -154,7 +154,7 @@ def test_hls_playlists_are_signed_for_the_viewer(app, make_user):
     assert master.status_code == 200 and master.mimetype == "application/vnd.apple.mpegurl"
     variant_url = next(line for line in master.get_data(as_text=True).splitlines()
                        if line and not line.startswith("#"))
-    assert variant_url.startswith(f"/video/media/{asset.id}/hls/360/index.m3u8?t=")
+    assert variant_url.startswith(f"/video/media/{asset.id}/hls/240/index.m3u8?t=")
     variant = client.get(variant_url).get_data(as_text=True)
     segment_url = next(line for line in variant.splitlines() if line and not line.startswith("#"))
     segment = client.get(segment_url)

@@ -11,6 +11,7 @@ from mooc.core.models import BackgroundJob
 from mooc.extensions import db
 from mooc.video import services
 from mooc.video.processing import transcoding
+from mooc.video.processing.rendition_plan import LADDER_VERSION
 from mooc.video.models import VideoAsset
 from tests.catalog_factories import make_course, make_lesson
 from tests.video.clips import clip
@@ -87,10 +88,13 @@ def test_resumable_upload_transcodes_and_publishes(app, client, author):
     asset = db.session.get(VideoAsset, done.json["asset"]["id"])
     assert asset.status == "ready" and asset.progress == 1.0 and asset.filename == "第一讲.mp4"
     assert asset.duration == pytest.approx(3.0, abs=0.1)
-    # 320x240 source: one rendition at its own size (never upscaled), named after 360.
-    assert [(r["label"], r["width"], r["height"]) for r in asset.renditions] == [(360, 320, 240)]
+    # 320x240 source: the 240p rung at its own size (never upscaled), HLS and the sound alone.
+    assert [(r["label"], r["width"], r["height"]) for r in asset.renditions] == [(240, 320, 240)]
     files = media_files(app)
-    assert f"derived/video/{asset.id}/360.mp4" in files
+    assert f"derived/video/{asset.id}/240.mp4" in files
+    assert f"derived/video/{asset.id}/hls/master.m3u8" in files
+    assert f"derived/video/{asset.id}/audio.m4a" in files
+    assert asset.hls and asset.has_audio_only and asset.ladder == LADDER_VERSION
     assert f"derived/video/{asset.id}/poster.jpg" in files
     assert not any(f.startswith("tmp/") for f in files)          # the partial moved into place
     job = db.session.get(BackgroundJob, done.json["job_id"])
@@ -153,7 +157,7 @@ def test_form_upload_without_javascript(app, client, author):
     page = response.get_data(as_text=True)
     assert "视频已上传" in page and "可以播放" in page and "无声.mp4" in page
     asset = services.latest_asset(author["lesson"])
-    assert asset.status == "ready" and [r["label"] for r in asset.renditions] == [360]
+    assert asset.status == "ready" and [r["label"] for r in asset.renditions] == [240, 360]
 
 
 def test_processing_states_failure_and_retry(app, client, author, monkeypatch):

@@ -35,62 +35,24 @@
     return (m < 10 ? '0' : '') + m + ':' + (s % 60 < 10 ? '0' : '') + (s % 60);
   }
 
-  // ---- Which rendition: small screens and weak or metered networks get the smallest.
-  function renditions() {
-    return (sources.renditions || []).slice().sort(function (a, b) { return a.label - b.label; });
-  }
-  function weakNetwork() {
-    var c = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
-    if (!c) return false;
-    return !!c.saveData || ['slow-2g', '2g', '3g'].indexOf(c.effectiveType) >= 0;
-  }
-  function autoLabel() {
-    var list = renditions();
-    if (!list.length) return null;
-    if (weakNetwork()) return list[0].label;
-    // Device pixels the picture occupies; a dense phone screen does not need 720p.
-    var needed = (video.clientWidth || window.innerWidth) * Math.min(window.devicePixelRatio || 1, 1.5);
-    for (var i = 0; i < list.length; i++) {
-      if (list[i].width >= needed * 0.9) return list[i].label;
-    }
-    return list[list.length - 1].label;
-  }
-  function urlFor(label) {
-    var found = renditions().filter(function (r) { return String(r.label) === String(label); })[0];
-    return found ? found.url : null;
-  }
-
+  // ---- What plays (player-media.js: adaptive HLS, MP4 fallback, 听党课, data saver).
   var switching = false;        // a source change or resume seek is under way: not the learner's doing
-  var currentLabel = null;
-  function load(label, keepTime) {
-    var url = urlFor(label);
-    if (!url) return;
-    currentLabel = label;
-    if (video.getAttribute('src') === url) return;
-    var at = keepTime ? video.currentTime : 0, wasPaused = video.paused, rate = video.playbackRate;
-    closeSegment();
-    switching = true;
-    video.setAttribute('src', url);
-    video.load();
-    video.addEventListener('loadedmetadata', function restore() {
-      video.removeEventListener('loadedmetadata', restore);
-      video.playbackRate = rate;
-      if (at > 0) video.currentTime = at;
-      switching = false;
-      if (!wasPaused) { var p = video.play(); if (p && p.catch) p.catch(function () {}); }
-    });
-  }
-
+  var media = window.MoocPlayerMedia.create(root, video, sources, {
+    beforeSwitch: function () { closeSegment(); switching = true; },
+    afterSwitch: function () { switching = false; },
+    expired: function () { refreshSources(); }
+  });
   var chosen = recall(QKEY) || 'auto';
   if (qualitySelect) {
     if (!qualitySelect.querySelector('option[value="' + chosen + '"]')) chosen = 'auto';
     qualitySelect.value = chosen;
     qualitySelect.addEventListener('change', function () {
       store(QKEY, qualitySelect.value);
-      load(qualitySelect.value === 'auto' ? autoLabel() : qualitySelect.value, true);
+      media.setQuality(qualitySelect.value);
     });
   }
-  load(chosen === 'auto' ? autoLabel() : chosen, false);
+  if (chosen !== 'auto') media.setQuality(chosen);
+  else media.start();
 
   var speed = parseFloat(recall(SKEY));
   if (speedSelect) {
@@ -108,9 +70,14 @@
     }
   });
 
-  // ---- Resume where the learner stopped (server-stored, so any device).
+  // ---- Resume where the learner stopped (server-stored, so any device), or at ?t=SECONDS
+  // (a search hit or a shared link); the no-skip rule below still applies to ?t=.
+  var linked = parseFloat(new URLSearchParams(window.location.search).get('t'));
+  if (linked >= 0) resumeAt = linked;
   function resume() {
-    if (resumeAt > 1 && resumeAt < (video.duration || 0) - 3) {
+    if (linked >= 0 && resumeAt < (video.duration || 0)) {
+      video.currentTime = resumeAt;
+    } else if (resumeAt > 1 && resumeAt < (video.duration || 0) - 3) {
       video.currentTime = resumeAt;
       say(msg('resume').replace('{t}', clock(resumeAt)));
     }
@@ -156,6 +123,7 @@
   video.addEventListener('timeupdate', function () {
     if (!video.paused && !video.seeking) extend();
     highlightCue();
+    if (session) showLive();
   });
   video.addEventListener('pause', function () { extend(); closeSegment(); });
   video.addEventListener('ended', function () { extend(); closeSegment(); sendBeat(true); });
@@ -214,11 +182,48 @@
     }).catch(function () { opening = false; });
   }
 
+  // ---- Progress as the learner watches: the server's credited figure (confirmed on each
+  // beat) plus what has been played since, beyond the confirmed frontier, shown as "约".
+  var confirmed = parseFloat(root.getAttribute('data-coverage')) || 0;
+  var confirmedFrontier = frontier;
+  var duration = parseFloat(sources.duration) || 0;
+  var confirmedEl = root.querySelector('.watch-confirmed');
+  var shown = -1;
+  function unconfirmedSeconds() {
+    var list = [].concat(buffer, inflight ? inflight.segments : [], unacked ? unacked.segments : []);
+    if (segStart !== null && lastTime > segStart) list.push([segStart, lastTime]);
+    list = list.map(function (s) { return [Math.max(s[0], confirmedFrontier), s[1]]; })
+      .filter(function (s) { return s[1] > s[0]; }).sort(function (a, b) { return a[0] - b[0]; });
+    var total = 0, reach = -1;
+    list.forEach(function (s) {
+      var from = Math.max(s[0], reach);
+      if (s[1] > from) total += s[1] - from;
+      reach = Math.max(reach, s[1]);
+    });
+    return total;
+  }
+  function showLive() {
+    if (!recording || stopped || completed || !duration) return;
+    var estimate = Math.min(1, confirmed + unconfirmedSeconds() / duration);
+    var p = Math.floor(estimate * 100);
+    if (p === shown) return;
+    shown = p;
+    if (meter) meter.value = p;
+    say(msg(p > Math.floor(confirmed * 100) ? 'watching' : 'watched').replace('{p}', p));
+  }
   function showProgress(answer) {
-    if (typeof answer.frontier === 'number') frontier = Math.max(frontier, answer.frontier);
-    if (answer.completed) { completed = true; say(msg('done')); }
-    else if (typeof answer.coverage === 'number') say(msg('watched').replace('{p}', Math.floor(answer.coverage * 100)));
-    if (meter && typeof answer.coverage === 'number') meter.value = Math.floor(answer.coverage * 100);
+    if (typeof answer.frontier === 'number') {
+      frontier = Math.max(frontier, answer.frontier);
+      confirmedFrontier = Math.max(confirmedFrontier, answer.frontier);
+    }
+    if (typeof answer.coverage === 'number') confirmed = Math.max(confirmed, answer.coverage);
+    if (confirmedEl) {
+      confirmedEl.textContent = msg('confirmed').replace('{p}', Math.floor(confirmed * 100));
+      confirmedEl.hidden = false;
+    }
+    shown = -1;
+    if (answer.completed) { completed = true; say(msg('done')); if (meter) meter.value = 100; }
+    else showLive();
     if (answer.message_zh) say(answer.message_zh);
   }
 
@@ -283,28 +288,17 @@
 
   // ---- Signed URLs expire: fetch fresh ones and carry on from the same second.
   var lastRefresh = 0;
-  video.addEventListener('error', function () {
+  function refreshSources() {
     var url = root.getAttribute('data-sources-url');
     if (!url || !window.fetch || Date.now() - lastRefresh < 60000) return;
     lastRefresh = Date.now();
     say(msg('expired'));
-    var at = video.currentTime;
     window.fetch(url, {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (fresh) {
-        if (!fresh) return;
-        sources = fresh;
-        var label = currentLabel;
-        currentLabel = null;
-        video.removeAttribute('src');
-        resumeAt = 0;
-        load(label, false);
-        video.addEventListener('loadedmetadata', function back() {
-          video.removeEventListener('loadedmetadata', back);
-          video.currentTime = at;
-        });
-      }).catch(function () {});
-  });
+      .then(function (fresh) { if (fresh) { sources = fresh; media.refresh(fresh); } })
+      .catch(function () {});
+  }
+  video.addEventListener('error', refreshSources);
 
   // ---- Transcript: click a line to jump there; the current line is highlighted.
   var cues = Array.prototype.slice.call(root.querySelectorAll('.cue'));

@@ -9,43 +9,67 @@ from typing import Sequence
 import ffmpeg
 
 from mooc.video.processing.ffmpeg_runner import compile_command, input_url, raise_on_failure, run_ffmpeg
-from mooc.video.processing.transcode_outputs import (HLS_DIR_NAME, HLS_MASTER_NAME, Rendition,
-                                          TranscodeResult, publish_outputs)
+from mooc.video.processing.transcode_outputs import (HLS_AUDIO_DIR, HLS_DIR_NAME, HLS_MASTER_NAME,
+                                                     Rendition, TranscodeResult, publish_outputs)
 
 
 def make_hls(renditions: Sequence[Rendition] | TranscodeResult, out_dir, *,
-             segment_seconds: float = 2) -> Path:
+             segment_seconds: float = 2, audio: Path | None = None) -> Path:
     """Remux MP4 renditions (-c copy) into ``out_dir/hls/{label}/`` + master.m3u8.
 
     Cheap (~0.2 s) because nothing is re-encoded; segment cuts land on the
     fixed keyframes transcode() put every ``keyint_seconds``.
     """
     if isinstance(renditions, TranscodeResult):
+        audio = audio or renditions.audio
         renditions = renditions.renditions
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix='.hls-', dir=out_dir))
     try:
-        build_hls(list(renditions), work / HLS_DIR_NAME, segment_seconds=segment_seconds)
+        build_hls(list(renditions), work / HLS_DIR_NAME, segment_seconds=segment_seconds,
+                  audio=audio if audio is not None and Path(audio).is_file() else None)
         publish_outputs(work, out_dir, [], HLS_DIR_NAME)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out_dir / HLS_DIR_NAME / HLS_MASTER_NAME
 
 
-def build_hls(renditions: list[Rendition], hls_dir: Path, *, segment_seconds: float) -> None:
-    """Write one ``{label}/index.m3u8`` variant per rendition and the master playlist."""
+def extract_audio(rendition: Rendition, target: Path) -> Path:
+    """Copy a rendition's sound (no re-encoding) into an M4A for listening only."""
+    stream = ffmpeg.input(input_url(rendition.path)).output(
+        str(target), vn=None, c='copy', movflags='+faststart', map_metadata=-1)
+    outcome = run_ffmpeg(compile_command(stream), 120 + rendition.size_bytes / 5_000_000)
+    raise_on_failure(outcome, '提取音频')
+    return target
+
+
+def _segment(source: Path, variant: Path, segment_seconds: float, size_bytes: int) -> None:
+    variant.mkdir()
+    stream = ffmpeg.input(input_url(source)).output(
+        str(variant / 'index.m3u8'), c='copy', format='hls', hls_time=segment_seconds,
+        hls_playlist_type='vod', hls_flags='independent_segments',
+        hls_segment_filename=str(variant / '%05d.ts'))
+    outcome = run_ffmpeg(compile_command(stream), 120 + size_bytes / 5_000_000)
+    raise_on_failure(outcome, '生成 HLS 分段')
+
+
+def build_hls(renditions: list[Rendition], hls_dir: Path, *, segment_seconds: float,
+              audio: Path | None = None) -> None:
+    """Write one ``{label}/index.m3u8`` variant per rendition and the master playlist.
+
+    The master lists the smallest picture first: players start there and step up as
+    the measured bandwidth allows. The sound alone (``audio/index.m3u8``, from
+    ``audio``) is deliberately not in the master — a player on a weak link must never
+    fall back to a black screen by itself; the learner chooses 听党课.
+    """
     hls_dir.mkdir()
     entries = []
+    if audio is not None:
+        _segment(audio, hls_dir / HLS_AUDIO_DIR, segment_seconds, audio.stat().st_size)
     for rendition in sorted(renditions, key=lambda r: r.label):
         variant = hls_dir / str(rendition.label)
-        variant.mkdir()
-        stream = ffmpeg.input(input_url(rendition.path)).output(
-            str(variant / 'index.m3u8'), c='copy', format='hls', hls_time=segment_seconds,
-            hls_playlist_type='vod', hls_flags='independent_segments',
-            hls_segment_filename=str(variant / '%05d.ts'))
-        outcome = run_ffmpeg(compile_command(stream), 120 + rendition.size_bytes / 5_000_000)
-        raise_on_failure(outcome, '生成 HLS 分段')
+        _segment(rendition.path, variant, segment_seconds, rendition.size_bytes)
         peak, average = _variant_bandwidth(variant / 'index.m3u8')
         attributes = [f'BANDWIDTH={peak}', f'AVERAGE-BANDWIDTH={average}',
                       f'RESOLUTION={rendition.width}x{rendition.height}']

@@ -6,8 +6,13 @@ from typing import Sequence
 
 # (video kbit/s cap, audio kbit/s) per rendition label.  Video uses capped CRF:
 # a lecture with static slides stays far below the cap, motion reaches it.
-BITRATE_LADDER = {240: (400, 64), 360: (600, 64), 480: (1000, 96),
+# 240p stays under ~300 kbit/s with its sound, so it plays on a 400 kbit/s train link.
+BITRATE_LADDER = {240: (240, 48), 360: (600, 64), 480: (1000, 96),
                   720: (1800, 96), 1080: (3500, 128)}
+# The adaptive ladder the app makes by default (config VIDEO_RENDITIONS); bump
+# LADDER_VERSION when it changes, and the worker re-transcodes older videos.
+DEFAULT_LADDER = (240, 360, 720)
+LADDER_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True)

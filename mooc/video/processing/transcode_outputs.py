@@ -14,6 +14,8 @@ from mooc.video.processing.media_probe import MediaInfo
 POSTER_NAME = 'poster.jpg'
 HLS_DIR_NAME = 'hls'
 HLS_MASTER_NAME = 'master.m3u8'
+AUDIO_NAME = 'audio.m4a'            # 听党课: the sound alone
+HLS_AUDIO_DIR = 'audio'             # hls/audio/index.m3u8
 
 
 def rendition_filename(label: int) -> str:
@@ -43,6 +45,7 @@ class TranscodeResult:
     source: MediaInfo
     hls_master: Path | None
     elapsed_seconds: float
+    audio: Path | None = None
 
 
 def publish_outputs(work: Path, out_dir: Path, files: list[str], directory: str | None) -> Path:

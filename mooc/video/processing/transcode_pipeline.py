@@ -16,11 +16,11 @@ import ffmpeg
 
 from mooc.video.processing.ffmpeg_runner import (ALLOWED_DEMUXERS, TranscodeError, compile_command,
                                       input_url, raise_on_failure, run_ffmpeg)
-from mooc.video.processing.hls_packaging import build_hls
+from mooc.video.processing.hls_packaging import build_hls, extract_audio
 from mooc.video.processing.media_probe import MediaInfo, VideoRejected, probe
 from mooc.video.processing.poster_frame import make_poster
 from mooc.video.processing.rendition_plan import RenditionPlan, bitrates_for, plan_renditions
-from mooc.video.processing.transcode_outputs import (HLS_DIR_NAME, HLS_MASTER_NAME, POSTER_NAME, Rendition,
+from mooc.video.processing.transcode_outputs import (AUDIO_NAME, HLS_DIR_NAME, HLS_MASTER_NAME, POSTER_NAME, Rendition,
                                           TranscodeResult, publish_outputs, rendition_filename)
 
 FALLBACK_FPS = 25.0
@@ -47,8 +47,11 @@ class _ProgressReporter:
 def transcode(src, out_dir, *, heights: Sequence[int] = (360, 720), preset: str = 'veryfast',
               progress: Callable[[float], None] | None = None, keyint_seconds: float = 2,
               hls: bool = False, info: MediaInfo | None = None,
-              timeout: float | None = None) -> TranscodeResult:
+              timeout: float | None = None, audio_only: bool = False) -> TranscodeResult:
     """Encode ``src`` into ``out_dir/{label}.mp4`` + ``poster.jpg`` (+ ``hls/``).
+
+    ``audio_only`` adds ``audio.m4a`` (and ``hls/audio/`` with ``hls``) for listening
+    with the screen off: the sound of a rendition copied, not encoded again.
 
     All files are produced in a hidden temporary directory inside ``out_dir``
     and renamed into place only when everything succeeded.  ``info`` may be the
@@ -75,11 +78,16 @@ def transcode(src, out_dir, *, heights: Sequence[int] = (360, 720), preset: str 
         poster = make_poster(src, info, work / POSTER_NAME)
         report(ENCODE_PROGRESS_SHARE + 2)
         duration = probe(renditions[0].path).duration
+        audio = None
+        if audio_only and renditions[0].audio_kbps:
+            audio = extract_audio(_listening_source(renditions), work / AUDIO_NAME)
         if hls:
-            build_hls(renditions, work / HLS_DIR_NAME, segment_seconds=keyint_seconds)
+            build_hls(renditions, work / HLS_DIR_NAME, segment_seconds=keyint_seconds,
+                      audio=audio)
             report(ENCODE_PROGRESS_SHARE + 4)
         published = publish_outputs(work, out_dir,
-                                    [r.filename for r in renditions] + [poster.name],
+                                    [r.filename for r in renditions] + [poster.name]
+                                    + ([AUDIO_NAME] if audio else []),
                                     HLS_DIR_NAME if hls else None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -88,7 +96,13 @@ def transcode(src, out_dir, *, heights: Sequence[int] = (360, 720), preset: str 
         renditions=[dataclasses.replace(r, path=published / r.filename) for r in renditions],
         poster=published / POSTER_NAME, duration=duration, source=info,
         hls_master=published / HLS_DIR_NAME / HLS_MASTER_NAME if hls else None,
-        elapsed_seconds=round(time.monotonic() - started, 3))
+        elapsed_seconds=round(time.monotonic() - started, 3),
+        audio=published / AUDIO_NAME if audio else None)
+
+
+def _listening_source(renditions: list[Rendition]) -> Rendition:
+    """The rendition whose sound the audio-only file copies: 360p's (64 kbit/s) if made."""
+    return min(renditions, key=lambda r: (abs(r.label - 360), r.label))
 
 
 def _encode_renditions(src, info: MediaInfo, plans: list[RenditionPlan], work: Path,
@@ -104,8 +118,9 @@ def _encode_renditions(src, info: MediaInfo, plans: list[RenditionPlan], work: P
         # Keeps the keyframe interval and the H.264 level sensible for 120 fps phone clips.
         fps = 30.0
         video = video.filter('fps', 30)
-    # One decode feeds every rendition: split the picture, and the sound.
-    videos = _split_stream(video, 'split', len(plans))
+    # One decode feeds every rendition; each picture is scaled from the next larger one
+    # (1080 -> 720 -> 360 -> 240), so the full-size frame is scaled only once.
+    videos = _cascade(video, plans)
     audios = [None] * len(plans)
     if info.has_audio:
         audio = source[str(info.audio_stream)].filter('aformat', channel_layouts='mono|stereo')
@@ -121,7 +136,7 @@ def _encode_renditions(src, info: MediaInfo, plans: list[RenditionPlan], work: P
             'g': keyint, 'keyint_min': keyint, 'sc_threshold': 0,
             'movflags': '+faststart', 'map_metadata': -1, 'map_chapters': -1,
         }
-        streams = [branch.filter('scale', plan.width, plan.height).filter('setsar', 1)]
+        streams = [branch.filter('setsar', 1)]
         if sound is not None:
             options.update({'c:a': 'aac', 'b:a': f'{audio_kbps}k'})
             streams.append(sound)
@@ -143,6 +158,21 @@ def _encode_renditions(src, info: MediaInfo, plans: list[RenditionPlan], work: P
     raise_on_failure(outcome, '视频转码')
     report(ENCODE_PROGRESS_SHARE)
     return [dataclasses.replace(r, size_bytes=r.path.stat().st_size) for r in renditions]
+
+
+def _cascade(video, plans: list[RenditionPlan]) -> list:
+    """Scaled copies of ``video``, one per plan (in plan order), largest scaled first."""
+    order = sorted(range(len(plans)), key=lambda i: -plans[i].width * plans[i].height)
+    scaled: list = [None] * len(plans)
+    current = video
+    for position, index in enumerate(order):
+        plan = plans[index]
+        current = current.filter('scale', plan.width, plan.height)
+        if position == len(order) - 1:
+            scaled[index] = current
+        else:
+            scaled[index], current = _split_stream(current, 'split', 2)
+    return scaled
 
 
 def _split_stream(stream, split_filter: str, count: int) -> list:

@@ -22,6 +22,7 @@ from mooc.extensions import db
 from mooc.video import services
 from mooc.video.models import DERIVED_NAMESPACE, FAILED, PROCESSING, READY, VideoAsset
 from mooc.video.processing import ffmpeg_tools
+from mooc.video.processing.rendition_plan import DEFAULT_LADDER, LADDER_VERSION
 
 log = logging.getLogger(__name__)
 VALIDATE_SHARE = 0.1      # of the progress bar: the decode pass before transcoding
@@ -32,11 +33,13 @@ class _AssetGone(Exception):
     """The asset row disappeared while we worked (lesson or video deleted)."""
 
 
-def _settings():
+def settings():
+    """The transcode() options the app's configuration asks for (the rendition ladder)."""
     config = current_app.config
-    return dict(heights=tuple(config.get("VIDEO_RENDITIONS", (360, 720))),
+    return dict(heights=tuple(config.get("VIDEO_RENDITIONS", DEFAULT_LADDER)),
                 preset=config.get("TRANSCODE_PRESET", "veryfast"),
-                hls=bool(config.get("VIDEO_HLS", False)))
+                hls=bool(config.get("VIDEO_HLS", True)),
+                audio_only=bool(config.get("VIDEO_AUDIO_ONLY", True)))
 
 
 def _report(job_id, asset_id, fraction, message=None, **fields):
@@ -76,7 +79,7 @@ def process(job_id, asset_id):
             source, out_dir, info=info,
             progress=lambda pct: _report(job_id, asset_id,
                                          VALIDATE_SHARE + (1 - VALIDATE_SHARE) * pct / 100 * 0.99),
-            **_settings())
+            **settings())
     except ffmpeg_tools.VideoRejected as exc:
         return _reject(job_id, asset_id, exc)
     except _AssetGone:
@@ -100,14 +103,7 @@ def _publish(job_id, asset_id, result):
     asset = db.session.get(VideoAsset, asset_id)
     if asset is None:
         return _gone(job_id, asset_id)
-    asset.duration = round(result.duration, 3)
-    asset.width, asset.height = result.source.width, result.source.height
-    asset.renditions = [{"label": r.label, "file": r.filename, "width": r.width,
-                         "height": r.height, "size": r.size_bytes, "video_kbps": r.video_kbps}
-                        for r in sorted(result.renditions, key=lambda r: r.label)]
-    asset.has_poster = result.poster.is_file()
-    asset.hls = result.hls_master is not None
-    asset.transcode_seconds = result.elapsed_seconds
+    apply_result(asset, result)
     asset.status, asset.progress, asset.error = READY, 1.0, ""
     asset.updated_at = utcnow()
     services.remove_superseded(asset)
@@ -115,6 +111,20 @@ def _publish(job_id, asset_id, result):
                     result={"asset_id": asset.id, "lesson_id": asset.lesson_id,
                             "duration": asset.duration})
     return asset
+
+
+def apply_result(asset, result):
+    """What a finished transcode tells the asset row (the caller commits)."""
+    asset.duration = round(result.duration, 3)
+    asset.width, asset.height = result.source.width, result.source.height
+    asset.renditions = [{"label": r.label, "file": r.filename, "width": r.width,
+                         "height": r.height, "size": r.size_bytes, "video_kbps": r.video_kbps}
+                        for r in sorted(result.renditions, key=lambda r: r.label)]
+    asset.has_poster = result.poster.is_file()
+    asset.hls = result.hls_master is not None
+    asset.has_audio_only = result.audio is not None
+    asset.ladder = LADDER_VERSION
+    asset.transcode_seconds = result.elapsed_seconds
 
 
 def _reject(job_id, asset_id, exc):

@@ -39,7 +39,7 @@ USERDICT_PATH = os.path.join(os.path.dirname(__file__), "userdict.txt")
 # Bump when tokenisation changes (code, normalisation or userdict.txt): the
 # version is pickled into the index schema, so engine.schema_is_current()
 # then reports that the index must be rebuilt.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 # One document puts the same text through several fields (body → body and
 # body_bigram; title → three fields): normalise each text once.
@@ -84,11 +84,14 @@ def init_jieba(cache_dir: str | None = None) -> None:
         _jieba_ready = True
 
 
-def _jieba_search_tokens(text: str):
+@lru_cache(maxsize=8)
+def _jieba_search_tokens(text: str) -> tuple:
+    """jieba search-mode (word, start, end) of a normalised text; cached because
+    body and body_pinyin analyse the same text one after the other."""
     init_jieba()
     import jieba
 
-    return jieba.tokenize(text, mode="search", HMM=True)
+    return tuple(jieba.tokenize(text, mode="search", HMM=True))
 
 
 # --------------------------------------------------------------------------
@@ -232,9 +235,55 @@ class PinyinTokenizer(_NormalizingTokenizer):
                 continue
             idx = han_positions(match.group(1), match.start())
             for i, readings in zip(idx, _run_syllables("".join(text[i] for i in idx))):
-                for reading in readings:
+                for reading in _with_u_spellings(readings):
                     yield reading, pos, i, i + 1
                 pos += 1
+
+
+def _with_u_spellings(readings):
+    """lv (绿, 律) is also typed lu, nve (虐) nue: index both spellings."""
+    out = list(readings)
+    for reading in readings:
+        if "v" in reading:
+            plain = reading.replace("v", "u")
+            if plain not in out:
+                out.append(plain)
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    """A Han word's syllables joined ("dangzuzhi"), plus its u-for-ü spelling."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+    if len(syllables) != len(word):
+        return ()
+    joined = "".join(syllables)
+    plain = joined.replace("v", "u")
+    return (joined,) if plain == joined else (joined, plain)
+
+
+class PinyinWordTokenizer(_NormalizingTokenizer):
+    """The pinyin of each jieba word of a Han text, one token per word.
+
+    Cheap enough for lesson bodies (the vocabulary repeats, so readings are
+    cached per word): `dangzuzhi` finds 党组织 in the text.  No positions
+    across words: a pinyin query of several words matches titles and tags
+    through PinyinTokenizer instead.
+    """
+
+    def _tokens(self, text, mode):
+        pos = 0
+        for word, start, end in _jieba_search_tokens(text):
+            if len(word) < 2 or not _HAN_ONLY_RE.match(word):
+                continue
+            for reading in _word_pinyin(word):
+                yield reading, pos, start, end
+            pos += 1
+
+
+_HAN_ONLY_RE = re.compile(f"^[{HAN_CLASS}]+$")
 
 
 def ChineseAnalyzer() -> CompositeAnalyzer:
@@ -247,6 +296,10 @@ def BigramAnalyzer() -> CompositeAnalyzer:
 
 def PinyinAnalyzer() -> CompositeAnalyzer:
     return CompositeAnalyzer(PinyinTokenizer())
+
+
+def PinyinWordAnalyzer() -> CompositeAnalyzer:
+    return CompositeAnalyzer(PinyinWordTokenizer())
 
 
 # --------------------------------------------------------------------------

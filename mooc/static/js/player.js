@@ -122,6 +122,22 @@
     resume();
   });
 
+  // ---- [issue 14] ?t=SECONDS (a search hit in the transcript): start there. ---------
+  // Self-contained: it only reads the URL, cancels the resume point and seeks once the
+  // metadata is known. The no-skip-ahead rule still applies to this seek.
+  (function seekToLinkedTime() {
+    var t = parseFloat(new URLSearchParams(window.location.search).get('t'));
+    if (!isFinite(t) || t < 0) return;
+    resumeAt = 0;
+    function go() { video.currentTime = Math.min(t, Math.max(0, (video.duration || t) - 0.5)); }
+    if (video.readyState >= 1) go();
+    else video.addEventListener('loadedmetadata', function once() {
+      video.removeEventListener('loadedmetadata', once);
+      go();
+    });
+  })();
+  // ---- [/issue 14] ------------------------------------------------------------------
+
   // ---- What was played: contiguous segments of media time, from timeupdate.
   function extend() {
     if (segStart === null || switching) return;

@@ -111,3 +111,21 @@ def test_pinyin_finds_a_word_in_body_text(searcher):
 ])
 def test_ordinals_match_in_either_numeral_style(searcher, query, expected):
     assert expected in ids(find(searcher, query))[:1]
+
+
+def test_phrase_with_many_candidates_checks_only_the_top_and_estimates_the_total(tmp_path):
+    # Every document has the bigrams of 组织生活 (组织, 织生, 生活); half have the phrase.
+    true = [doc(f"t{i}", f"课{i}", "支部组织生活会要按时召开。", course=1 + i % 4) for i in range(200)]
+    false = [doc(f"f{i}", f"课{i}", "组织纪律，纺织生产，生活作风。", course=1 + i % 4)
+             for i in range(200)]
+    ix = create_index(str(tmp_path / "many"))
+    apply_changes(ix, true + false, [])
+    with ix.searcher() as s:
+        everyone = search(s, "组织生活", pagelen=10)
+        assert everyone.estimated and 100 <= everyone.total <= 400
+        assert len(everyone.hits) == 10 and all(h.doc_id.startswith("t") for h in everyone.hits)
+        page = search(s, "组织生活", pagelen=10, page=15)
+        assert all(h.doc_id.startswith("t") for h in page.hits)
+        # Few enough candidates (one course: 100) are all checked: an exact count.
+        one_course = search(s, "组织生活", pagelen=10, allowed_course_ids=[1])
+        assert not one_course.estimated and one_course.total == 50

@@ -53,6 +53,7 @@ _OTHER_WORD = f"(?:(?![{HAN_CLASS}])[^\\W_])+"
 RUN_RE = re.compile(f"({_HAN_RUN})|({_OTHER_WORD})")
 _HAN_CHAR_RE = re.compile(f"[{HAN_CLASS}]")
 _WORDLIKE_RE = re.compile(r"[^\W_]")
+_HAN_ONLY_RE = re.compile(f"^[{HAN_CLASS}]+$")
 
 # --------------------------------------------------------------------------
 # jieba
@@ -285,13 +286,9 @@ def _word_pinyin(word: str) -> tuple[str, ...]:
 
 
 class PinyinWordTokenizer(_NormalizingTokenizer):
-    """The pinyin of each jieba word of a Han text, one token per word.
-
-    Cheap enough for lesson bodies (the vocabulary repeats, so readings are
-    cached per word): `dangzuzhi` finds 党组织 in the text.  No positions
-    across words: a pinyin query of several words matches titles and tags
-    through PinyinTokenizer instead.
-    """
+    """The pinyin of each jieba word, one token per word: `dangzuzhi` finds 党组织
+    in lesson text.  Cheap (readings cached per word); a pinyin phrase of several
+    words matches titles and tags through PinyinTokenizer instead."""
 
     def _tokens(self, text, mode):
         pos = 0
@@ -301,9 +298,6 @@ class PinyinWordTokenizer(_NormalizingTokenizer):
             for reading in _word_pinyin(word):
                 yield reading, pos, start, end
             pos += 1
-
-
-_HAN_ONLY_RE = re.compile(f"^[{HAN_CLASS}]+$")
 
 
 def ChineseAnalyzer() -> CompositeAnalyzer:

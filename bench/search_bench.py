@@ -171,7 +171,20 @@ def run(*, docs_total=20000, first=5000, source=None, fresh=False, deadline=None
             continue
         log(f"querying at {n:,} documents")
         result[f"at_{n}"] = _queries(root / f"ix-{n}")
+    result["fts5"] = _fts5_peer(root, docs[:sizes[-1]])
     return result
+
+
+def _fts5_peer(root, docs):
+    """SQLite FTS5 (trigram) over the same documents and queries, in the same run."""
+    from bench import fts5_peer
+    log(f"FTS5 trigram peer at {len(docs):,} documents")
+    path = root / f"fts5-{len(docs)}.sqlite3"
+    out = {"docs": len(docs), "build": fts5_peer.build(path, docs)}
+    out["single-term"] = fts5_peer.latencies(path, SINGLE, ROUNDS, _pct)
+    out["multi-term"] = fts5_peer.latencies(path, MULTI, ROUNDS, _pct)
+    path.unlink()
+    return out
 
 
 if __name__ == "__main__":

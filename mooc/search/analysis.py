@@ -39,7 +39,7 @@ USERDICT_PATH = os.path.join(os.path.dirname(__file__), "userdict.txt")
 # Bump when tokenisation changes (code, normalisation or userdict.txt): the
 # version is pickled into the index schema, so engine.schema_is_current()
 # then reports that the index must be rebuilt.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 # One document puts the same text through several fields (body → body and
 # body_bigram; title → three fields): normalise each text once.
@@ -53,6 +53,7 @@ _OTHER_WORD = f"(?:(?![{HAN_CLASS}])[^\\W_])+"
 RUN_RE = re.compile(f"({_HAN_RUN})|({_OTHER_WORD})")
 _HAN_CHAR_RE = re.compile(f"[{HAN_CLASS}]")
 _WORDLIKE_RE = re.compile(r"[^\W_]")
+_HAN_ONLY_RE = re.compile(f"^[{HAN_CLASS}]+$")
 
 # --------------------------------------------------------------------------
 # jieba
@@ -84,11 +85,34 @@ def init_jieba(cache_dir: str | None = None) -> None:
         _jieba_ready = True
 
 
-def _jieba_search_tokens(text: str):
-    init_jieba()
+# jieba cuts each run of these characters on its own (jieba.re_han_default); every
+# other character is a token by itself.  Cutting run by run with a cache gives the same
+# tokens, and the clauses of party texts repeat a lot (rebuilds spend a third of their
+# time in jieba).
+_JIEBA_BLOCK_RE = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
+
+
+@lru_cache(maxsize=50_000)
+def _jieba_block(block: str) -> tuple:
     import jieba
 
-    return jieba.tokenize(text, mode="search", HMM=True)
+    return tuple(jieba.tokenize(block, mode="search", HMM=True))
+
+
+@lru_cache(maxsize=8)
+def _jieba_search_tokens(text: str) -> tuple:
+    """jieba search-mode (word, start, end) of a normalised text; cached because
+    body and body_pinyin analyse the same text one after the other."""
+    init_jieba()
+    out, pos = [], 0
+    for match in _JIEBA_BLOCK_RE.finditer(text):
+        out.extend((text[i], i, i + 1) for i in range(pos, match.start())
+                   if not text[i].isspace())
+        start = match.start()
+        out.extend((w, start + s, start + e) for w, s, e in _jieba_block(match.group()))
+        pos = match.end()
+    out.extend((text[i], i, i + 1) for i in range(pos, len(text)) if not text[i].isspace())
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------
@@ -232,9 +256,48 @@ class PinyinTokenizer(_NormalizingTokenizer):
                 continue
             idx = han_positions(match.group(1), match.start())
             for i, readings in zip(idx, _run_syllables("".join(text[i] for i in idx))):
-                for reading in readings:
+                for reading in _with_u_spellings(readings):
                     yield reading, pos, i, i + 1
                 pos += 1
+
+
+def _with_u_spellings(readings):
+    """lv (绿, 律) is also typed lu, nve (虐) nue: index both spellings."""
+    out = list(readings)
+    for reading in readings:
+        if "v" in reading:
+            plain = reading.replace("v", "u")
+            if plain not in out:
+                out.append(plain)
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    """A Han word's syllables joined ("dangzuzhi"), plus its u-for-ü spelling."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+    if len(syllables) != len(word):
+        return ()
+    joined = "".join(syllables)
+    plain = joined.replace("v", "u")
+    return (joined,) if plain == joined else (joined, plain)
+
+
+class PinyinWordTokenizer(_NormalizingTokenizer):
+    """The pinyin of each jieba word, one token per word: `dangzuzhi` finds 党组织
+    in lesson text.  Cheap (readings cached per word); a pinyin phrase of several
+    words matches titles and tags through PinyinTokenizer instead."""
+
+    def _tokens(self, text, mode):
+        pos = 0
+        for word, start, end in _jieba_search_tokens(text):
+            if len(word) < 2 or not _HAN_ONLY_RE.match(word):
+                continue
+            for reading in _word_pinyin(word):
+                yield reading, pos, start, end
+            pos += 1
 
 
 def ChineseAnalyzer() -> CompositeAnalyzer:
@@ -247,6 +310,10 @@ def BigramAnalyzer() -> CompositeAnalyzer:
 
 def PinyinAnalyzer() -> CompositeAnalyzer:
     return CompositeAnalyzer(PinyinTokenizer())
+
+
+def PinyinWordAnalyzer() -> CompositeAnalyzer:
+    return CompositeAnalyzer(PinyinWordTokenizer())
 
 
 # --------------------------------------------------------------------------

@@ -44,7 +44,9 @@ def query(text, username, limit):
     results = services.search(allowed, text, pagelen=limit)
     if results is None:
         raise click.ClickException("搜索索引不存在，请先运行 flask --app mooc search rebuild")
-    click.echo(f"共 {results.total} 条")
+    click.echo(f"共{'约' if results.estimated else ''} {results.total} 条"
+               + ("（部分匹配）" if results.partial else "")
+               + (f"，您是不是要找：{results.suggestion}" if results.suggestion else ""))
     course_titles = services.course_titles({hit.course_id for hit in results.hits})
     for hit in results.hits:
         at = f" @{hit.start_seconds:.0f}s" if hit.start_seconds is not None else ""

@@ -30,19 +30,19 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import TOC
 from whoosh.writing import SegmentWriter
 from whoosh.searching import Searcher
 
-from mooc.search.analysis import BigramAnalyzer, ChineseAnalyzer, PinyinAnalyzer
-from mooc.search.highlight import Needles, snippet_html, title_html
-from mooc.search.query import build_query, filter_query
+from mooc.search import matching
+from mooc.search.analysis import (BigramAnalyzer, ChineseAnalyzer, PinyinAnalyzer,
+                                  PinyinWordAnalyzer)
+from mooc.search.query import NOTHING, build_query, filter_query
+from mooc.search.results import SearchHit, SearchResults, as_int, make_hit  # noqa: F401
 from mooc.search.suggest import corrected_query
 
 KINDS = ("course", "lesson", "attachment", "transcript")
@@ -69,6 +69,7 @@ def build_schema() -> Schema:
         title_pinyin=TEXT(analyzer=PinyinAnalyzer()),
         body=TEXT(analyzer=ChineseAnalyzer(), stored=True, phrase=False),
         body_bigram=TEXT(analyzer=BigramAnalyzer()),
+        body_pinyin=TEXT(analyzer=PinyinWordAnalyzer(), phrase=False),
         tags=TEXT(analyzer=BigramAnalyzer(), phrase=True),
         tags_pinyin=TEXT(analyzer=PinyinAnalyzer(), phrase=True),
         url=STORED(),
@@ -134,7 +135,7 @@ def _index_fields(doc: dict) -> dict:
         "kind": doc["kind"],
         "course_id": str(doc["course_id"]),
         "title": title, "title_bigram": title, "title_pinyin": title,
-        "body": body, "body_bigram": body,
+        "body": body, "body_bigram": body, "body_pinyin": body,
         "tags": tags, "tags_pinyin": tags,
         "url": doc.get("url") or "",
         "start_seconds": doc.get("start_seconds"),
@@ -159,6 +160,36 @@ class _GracefulSegmentWriter(SegmentWriter):
     def _commit_toc(self, segments):
         TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
         remove_superseded_files(self.storage, self.indexname, self.generation, segments)
+
+    def _flush_segment(self):
+        # As SegmentWriter's, but field lengths are read once per field, not once per
+        # posting (Whoosh looks each up in a column: a fifth of a rebuild's time).
+        self.perdocwriter.close()
+        lengths = _CachedLengths(self.per_document_reader()) if self.codec.length_stats \
+            else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
+
+class _CachedLengths:
+    """doc_field_length from per-field lists filled on first use."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._fields: dict[str, list] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self._fields.get(fieldname)
+        if lengths is None:
+            read = self._reader.doc_field_length
+            lengths = self._fields[fieldname] = [
+                read(d, fieldname, default) for d in range(self._reader.doc_count_all())]
+        return lengths[docnum]
+
+    def close(self):
+        self._reader.close()
 
 
 def remove_superseded_files(storage, indexname, generation, segments, grace=None) -> None:
@@ -264,56 +295,6 @@ def optimize_index(ix) -> None:
 # --------------------------------------------------------------------------
 
 
-@dataclass
-class SearchHit:
-    doc_id: str
-    kind: str
-    course_id: int | None
-    lesson_id: int | None
-    lesson_kind: str | None
-    title: str
-    title_html: str
-    url: str
-    start_seconds: float | None
-    snippet: str
-    score: float
-
-
-@dataclass
-class SearchResults:
-    query: str
-    total: int
-    page: int
-    pagelen: int
-    hits: list[SearchHit]
-    suggestion: str | None = None
-
-    @property
-    def page_count(self) -> int:
-        return (self.total + self.pagelen - 1) // self.pagelen
-
-
-def _as_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _make_hit(hit, needles: Needles) -> SearchHit:
-    stored = hit.fields()
-    title = stored.get("title", "")
-    return SearchHit(
-        doc_id=stored["doc_id"], kind=stored.get("kind", ""),
-        course_id=_as_int(stored.get("course_id")),
-        lesson_id=_as_int(stored.get("lesson_id")),
-        lesson_kind=stored.get("lesson_kind"),
-        title=title, title_html=title_html(title, needles),
-        url=stored.get("url", ""), start_seconds=stored.get("start_seconds"),
-        snippet=snippet_html(stored.get("body", ""), needles), score=float(hit.score or 0.0),
-    )
-
-
 @contextmanager
 def _searcher_for(ix_or_searcher) -> Iterator[Searcher]:
     if isinstance(ix_or_searcher, Searcher):
@@ -323,49 +304,41 @@ def _searcher_for(ix_or_searcher) -> Iterator[Searcher]:
             yield s
 
 
-def _top(searcher, q, filter_q, limit):
-    """Top ``limit`` hits and the exact number of permitted matches, in one pass.
-
-    Why not ``searcher.search(q, limit=…, filter=…)``: its block-quality
-    skipping cannot count, so ``len(results)`` re-runs the whole query – and
-    with ``terms=True`` (which highlighting once needed) that recount ignored
-    the filter, reporting matches in courses the user may not open.  Skipping
-    never paid off here anyway: the phrase matchers that dominate the cost
-    don't support block quality.
-    """
-    collector = collectors.TopCollector(limit, usequality=False, replace=0)
-    if filter_q is not None:
-        collector = collectors.FilterCollector(collector, filter_q)
-    searcher.search_with_collector(q, collector)
-    return collector.results()
-
-
 def search(ix_or_searcher, query_text: str, *, allowed_course_ids=None, course_id=None,
            kinds=None, lesson_kind=None, page: int = 1, pagelen: int = 10,
            suggest: bool = True) -> SearchResults:
     """Search; never raises on user input.  ``allowed_course_ids=None``
-    means no restriction; an empty iterable means nothing is visible."""
-    page = min(max(_as_int(page) or 1, 1), MAX_PAGE)
-    pagelen = min(max(_as_int(pagelen) or 10, 1), MAX_PAGELEN)
+    means no restriction; an empty iterable means nothing is visible.
+
+    Every part of the query is required; when that finds nothing, documents
+    matching some part are returned with ``partial=True``.  A suggestion
+    ("did you mean") is offered for an empty or partial result, and only
+    when it finds something this user may see.
+    """
+    page = min(max(as_int(page) or 1, 1), MAX_PAGE)
+    pagelen = min(max(as_int(pagelen) or 10, 1), MAX_PAGELEN)
     empty = SearchResults(query_text or "", 0, page, pagelen, [])
-    if allowed_course_ids is not None:
-        allowed_course_ids = list(allowed_course_ids)
-        if not allowed_course_ids:
-            return empty
-    q, needles = build_query(query_text or "")
-    if q is None:
-        return empty
+    compiled = build_query(query_text or "")
     filter_q = filter_query(allowed_course_ids, course_id, kinds, lesson_kind)
+    if compiled.required is None or filter_q is NOTHING:
+        return empty
     with _searcher_for(ix_or_searcher) as searcher:
-        results = _top(searcher, q, filter_q, page * pagelen)
-        total = len(results)
-        window = results[(page - 1) * pagelen: page * pagelen]
-        hits = [_make_hit(h, needles) for h in window]
+        found = matching.top(searcher, compiled.strict, compiled.required, filter_q, page,
+                             pagelen)
+        partial = False
+        if found.total == 0 and compiled.any_part is not None:
+            found = matching.top(searcher, compiled.loose, compiled.any_part, filter_q, page,
+                                 pagelen)
+            partial = found.total > 0
+        hits = [make_hit(stored, score, compiled.needles) for stored, score in found.page]
         suggestion = None
-        if total == 0 and suggest:
+        if suggest and (found.total == 0 or partial):
             def finds_something(text):
-                return search(searcher, text, allowed_course_ids=allowed_course_ids,
-                              course_id=course_id, kinds=kinds, lesson_kind=lesson_kind,
-                              pagelen=1, suggest=False).total > 0
-            suggestion = corrected_query(searcher, query_text, filter_q, finds_something)
-    return SearchResults(query_text or "", total, page, pagelen, hits, suggestion)
+                q = build_query(text).strict
+                return q is not None and matching.exists(searcher, q, filter_q)
+
+            def first_title(q):
+                return matching.first_stored(searcher, q, filter_q, "title")
+            suggestion = corrected_query(searcher, query_text, first_title, finds_something)
+    return SearchResults(query_text or "", found.total, page, pagelen, hits, suggestion,
+                         partial=partial, estimated=found.estimated)

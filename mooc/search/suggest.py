@@ -13,17 +13,17 @@ from mooc.search.highlight import pinyin_spans
 from mooc.search.query import BIGRAM_FIELDS, phrase, query_parts
 
 
-def _homophone_fix(searcher, run: str, filter_q) -> str | None:
-    """A title substring that sounds like ``run`` (党健 → 党建)."""
+def _homophone_fix(run: str, first_title) -> str | None:
+    """A title substring that sounds like ``run`` (党健 → 党建), from a title the
+    user may see (``first_title(query)`` applies the user's filter)."""
     from pypinyin import Style, lazy_pinyin
 
     syllables = lazy_pinyin(run, style=Style.NORMAL, errors="ignore")
     if len(syllables) < 2 or len(syllables) != len(run):
         return None
-    results = searcher.search(phrase("title_pinyin", syllables), limit=1, filter=filter_q)
-    if not len(results):
+    title = first_title(phrase("title_pinyin", syllables, boost=1.0))
+    if not title:
         return None
-    title = results[0]["title"]
     spans = pinyin_spans(title, [tuple(syllables)])
     if not spans:
         return None
@@ -39,15 +39,16 @@ def _spelling_fix(searcher, word: str) -> str:
     return options[0] if options else word
 
 
-def corrected_query(searcher, query_text: str, filter_q, finds_something) -> str | None:
-    """The corrected query, if it differs and ``finds_something(text)``."""
+def corrected_query(searcher, query_text: str, first_title, finds_something) -> str | None:
+    """The corrected query, if it differs and ``finds_something(text)``; both
+    callables search only what the user may see."""
     parts = query_parts(query_text)
     fixed_parts = []
     for part in parts:
         for match in RUN_RE.finditer(part):
             if match.group(1):
                 run = han_chars_of_run(match.group(1))
-                fix = _homophone_fix(searcher, run, filter_q)
+                fix = _homophone_fix(run, first_title)
                 if fix and fix != run:
                     part = part.replace(run, fix, 1)
             elif len(match.group(2)) >= 3:

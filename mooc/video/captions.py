@@ -233,3 +233,24 @@ def transcript(cues: list[Cue]) -> list[dict]:
     """Rows for the transcript panel and the search index: one per cue."""
     return [{'start': cue.start, 'end': cue.end, 'text': ' '.join(clean_lines(cue.text))}
             for cue in sorted(cues, key=lambda cue: (cue.start, cue.end)) if clean_lines(cue.text)]
+
+
+PASSAGE_SECONDS = 30
+
+
+def passages(rows: list[dict], seconds: float | None = None) -> list[dict]:
+    """Transcript rows (see `transcript`) grouped into passages of about ``seconds``:
+    what search indexes, so a hit shows a few sentences and starts the video there.
+
+    A passage starts at its first cue and takes cues while they start less than
+    ``seconds`` after it; each is {"start", "end", "text"}.
+    """
+    seconds = PASSAGE_SECONDS if seconds is None else seconds
+    out: list[dict] = []
+    for row in sorted(rows, key=lambda r: (r['start'], r['end'])):
+        if out and row['start'] - out[-1]['start'] < seconds:
+            out[-1]['end'] = max(out[-1]['end'], row['end'])
+            out[-1]['text'] += ' ' + row['text']
+        else:
+            out.append({'start': row['start'], 'end': row['end'], 'text': row['text']})
+    return out

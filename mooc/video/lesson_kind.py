@@ -50,13 +50,15 @@ class VideoLessonKind(kinds.LessonKind):
 
     @classmethod
     def search_documents(cls, lesson, base, url):
-        # Each caption cue is its own document, so a hit can start the video there.
+        # The transcript as ~30 s passages, each its own document, so a hit shows a
+        # few sentences and starts the video there (`?t=`, read by player.js).
         docs = super().search_documents(lesson, base, url)
-        for number, cue in enumerate(services.transcript_cues(lesson)):
-            docs.append({**base, "doc_id": f"lesson:{lesson.id}#cue{number}",
-                         "kind": "transcript", "title": lesson.title, "body": cue["text"],
-                         "start_seconds": float(cue["start"]),
-                         "url": f"{url}?t={int(cue['start'])}"})
+        cues = services.transcript_cues(lesson)
+        for number, passage in enumerate(captions_mod.passages(cues)):
+            docs.append({**base, "doc_id": f"lesson:{lesson.id}#t{number}",
+                         "kind": "transcript", "title": lesson.title, "body": passage["text"],
+                         "start_seconds": float(int(passage["start"])),
+                         "url": f"{url}?t={int(passage['start'])}"})
         return docs
 
     # ------------------------------------------------------------ course packages

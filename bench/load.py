@@ -359,6 +359,11 @@ class Actor:
     def dashboard(self, user):
         self._req("dashboard", "GET", "/dashboard/", user)
 
+    def members(self, user):
+        """A page of the member list (issue 16): the admin's covers all 10,000 members."""
+        page = self.rng.randint(1, 20)
+        self._req("members", "GET", f"/members/?page={page}", user)
+
     # writes
     def visit(self, user):
         course = self.course_of(user)
@@ -442,7 +447,7 @@ MIXES = {
     "baseline": {"live": 1},
     "pages": {"catalogue": 10, "course": 25, "lesson_text": 35, "lesson_video": 20, "search": 10},
     "writes": {"heartbeat": 0, "quiz_step": 70, "visit": 30},
-    "dashboard": {"dashboard": 1},
+    "dashboard": {"dashboard": 1, "members": 1},
     "mixed": {"heartbeat": 30, "catalogue": 5, "course": 15, "lesson_text": 25, "lesson_video": 10,
               "search": 5, "quiz_step": 20, "visit": 10, "dashboard": 2},
 }
@@ -476,7 +481,7 @@ def _thread_loop(port, users, mix, deadline, manifest, seed, beat_interval, out)
                 actor.heartbeat(user)
                 continue
             kind = rng.choices(others, other_weights)[0]
-        if kind == "dashboard":
+        if kind in ("dashboard", "members"):
             if not dash_users:
                 continue
             user = rng.choice(dash_users)
@@ -602,6 +607,8 @@ def sequential(port, users, admin, manifest, *, repeat, beat_interval):
                 conn.request("GET", "/dashboard/", user=admin)
             for _ in range(max(5, repeat // 2)):
                 actor.dashboard(admin)
+            for _ in range(max(5, repeat // 2)):
+                actor.members(admin)
             dashboard = "ok" if status == 200 else f"HTTP {status}"
     summary = summarise(rec, 1.0)
     for v in summary["kinds"].values():

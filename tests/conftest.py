@@ -276,7 +276,10 @@ def browser_login(page, username, password=factories.PASSWORD):
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("#main form button[type=submit]")
+    # Wait for the sign-in's own navigation: a goto() right after a bare click could
+    # abort the POST still in flight (seen under load as a signed-out next page).
+    with page.expect_navigation():
+        page.click("#main form button[type=submit]")
     page.wait_for_load_state()
 
 

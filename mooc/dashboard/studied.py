@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import Float, case, cast, func, select
 
 from mooc.accounts.models import User
-from mooc.catalog.models import Course
+from mooc.catalog.models import Course, Enrollment
 from mooc.dashboard.queries import from_members, member_conditions
 from mooc.extensions import db
-from mooc.progress.models import CourseCompletion, LessonProgress
+from mooc.progress.models import CourseCompletion
 
 
 @dataclass
@@ -24,11 +24,13 @@ class StudiedCourse:
 
 def studied_courses(scope_path, year):
     """[StudiedCourse], most completions first."""
+    # "Started" is an enrolment: one row per member and course (a tenth of the progress
+    # rows, and no DISTINCT); every way into a lesson enrols first (catalog.learning).
     begun = db.session.execute(
         from_members(select(Course.id, Course.title, Course.course_type,
-                            func.count(func.distinct(LessonProgress.user_id))))
-        .join(LessonProgress, LessonProgress.user_id == User.id)
-        .join(Course, Course.id == LessonProgress.course_id)
+                            func.count(Enrollment.user_id)))
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .join(Course, Course.id == Enrollment.course_id)
         .where(*member_conditions(scope_path))
         .group_by(Course.id, Course.title, Course.course_type)).all()
     credited = case((CourseCompletion.year == year, CourseCompletion.hours), else_=0.0)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from mooc.accounts.models import CATEGORIES
+from mooc.assignments import audience
 from mooc.core import jobs
 from mooc.core.models import BackgroundJob
 from mooc.core.permissions import can_view_dashboard, require
@@ -20,7 +21,7 @@ from mooc.core.textclean import safe_filename
 from mooc.dashboard import charts, exports
 from mooc.dashboard.members import clean_filters, member_page, member_record, required_courses
 from mooc.dashboard.overview import overview, percent_text
-from mooc.dashboard.scope import NoScope, parse_id
+from mooc.dashboard.scope import NoScope, parse_id, scope_for
 from mooc.dashboard.studied import studied_courses
 from mooc.dashboard.forms import (STATUS_LABELS, ExportForm, MemberFilterForm,
                                   OverviewFilterForm, course_options, unit_options)
@@ -73,10 +74,23 @@ def index():
     form.course.choices = course_options(data.courses, _("全部必修课程"))
     form.unit.data = str(data.scope.root.id) if data.scope.root is not data.scope.base else ""
     form.course.data = str(data.course.id) if data.course else ""
-    studied = studied_courses(data.scope.path, data.year)
-    return render_template("dashboard/index.html", data=data, form=form, studied=studied,
-                           required_ids={c.id for c in data.courses},
+    return render_template("dashboard/index.html", data=data, form=form,
                            charts=_overview_charts(data), percent=percent_text)
+
+
+@bp.route("/studied")
+@require(can_view_dashboard)
+def studied():
+    """Every course studied in the scope, electives included (its own page: the grouped
+    count over all enrolments and completions would double the overview's cost)."""
+    try:
+        scope = scope_for(current_user, parse_id(request.args.get("unit")))
+    except NoScope:
+        abort(403)
+    year = audience.today().year
+    return render_template("dashboard/studied.html", scope=scope, year=year,
+                           studied=studied_courses(scope.path, year),
+                           required_ids={c.id for c in required_courses(current_user)})
 
 
 def _member_filters():

@@ -36,10 +36,13 @@ def branch(app):
 def test_dashboard_lists_every_course_studied(open_page, branch, size):
     page = open_page(size)
     browser_login(page, branch["lead"])
-    page.goto("/dashboard/")
+    page.goto("/dashboard/studied")
     table = page.locator("table.studied")
     assert table.is_visible()
     assert "选学" in table.inner_text()
+    assert_fits_width(page)
+    page.goto("/dashboard/")
+    assert page.locator("a[href*='/dashboard/studied']").is_visible()
     hours = page.locator("[data-stat=hours]").inner_text()
     assert hours != "0" or all(cell.inner_text() in ("0", "—") for cell in
                                page.locator("td[data-label='人均学时']").all())

@@ -147,6 +147,7 @@ EXPECTED = {
     "assignments.read_all": SIGNED_IN,
     "dashboard.index": LEADS,
     "dashboard.members": LEADS,
+    "dashboard.studied": LEADS,
     "dashboard.member": LEADS,
     "dashboard.export": LEADS,
     "dashboard.export_download": set(),

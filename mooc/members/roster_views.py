@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from mooc.accounts import roster
 from mooc.accounts.admin_forms import RosterConfirmForm, RosterUploadForm
+from mooc.core.bodylimits import accepts_body
 from mooc.core.permissions import require
 from mooc.core.views_support import commit_or_flash
 from mooc.members import permissions as perms
@@ -42,6 +43,7 @@ def roster_template():
 
 
 @bp.route("/preview", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(perms.can_manage_members)
 def roster_preview():
     form = RosterUploadForm()
@@ -57,6 +59,7 @@ def roster_preview():
 
 
 @bp.route("/confirm", methods=["POST"])
+@accepts_body("MAX_IMPORT_BYTES")
 @require(perms.can_manage_members)
 def roster_confirm():
     form = RosterConfirmForm()

@@ -55,6 +55,8 @@ def test_the_default_limit_is_a_few_megabytes(app):
     ("/author/courses/1/images", "MAX_IMAGE_BYTES"),
     ("/author/courses/1/questions/import/preview", "MAX_IMPORT_BYTES"),
     ("/admin/users/import/preview", "MAX_IMPORT_BYTES"),
+    ("/members/import/preview", "MAX_IMPORT_BYTES"),
+    ("/members/import/confirm", "MAX_IMPORT_BYTES"),
 ])
 def test_upload_routes_take_their_own_larger_limit(app, path, key):
     from flask import request

@@ -11,8 +11,9 @@ Hot paths (heartbeats, quiz autosave/start/submit, lesson visits) do better than
 "the whole POST is one write transaction": their view is wrapped in
 `reads_first`, so user loading, permission checks and policy building run in a
 deferred read transaction that takes no lock, and only the final statements run
-inside `write_transaction()`, which ends the read transaction first (a deferred
-one cannot upgrade, see above), then takes the write lock for just the write.
+inside `write_transaction()`, which on SQLite ends the read transaction first (a
+deferred one cannot upgrade, see above), then takes the write lock for just the
+write; on PostgreSQL the write simply continues the read transaction.
 On SQLite that lock is also taken in-process first: threads queueing on a mutex
 wake as soon as it is free, while threads fighting over SQLite's own lock sleep
 in its busy handler's growing steps, which is what made the tail (FIELD-NOTES:

@@ -52,6 +52,9 @@ class Contributions:
     home_panels: list = field(default_factory=list)
     # app → None, run once when `flask --app mooc worker` starts (the indexer thread…)
     worker_startup: list[Callable] = field(default_factory=list)
+    # (since) -> iterable of core.pointevents.PointEvent: the verified events study
+    # points are awarded for (see core/pointevents.py)
+    point_sources: list[Callable] = field(default_factory=list)
 
 
 def contributions(app: Flask | None = None) -> Contributions:

@@ -25,6 +25,27 @@ def key_hash(login_key):
     return hashlib.sha256(login_key.encode()).hexdigest()
 
 
+def _parse(user_id):
+    """(statement parameters, token, sign-in key) from a session's user id, or None."""
+    user_pk, _, rest = (user_id or "").partition(":")
+    token, _, login_key = rest.partition(":")
+    if not user_pk.isdigit() or not token or not login_key:
+        return None
+    return {"b_id": int(user_pk), "b_key": key_hash(login_key)}, token, login_key
+
+
+def load_principal(user_id):
+    """`load_user` for the hot APIs: a Core snapshot (`accounts.principal`), same checks."""
+    parsed = _parse(user_id)
+    if parsed is None:
+        return None
+    params, token, login_key = parsed
+    user = principal.load(params, login_key)
+    if user is None or not secrets.compare_digest(user.auth_token, token):
+        return None
+    return user
+
+
 def load_user(user_id):
     """The user a session cookie names, or None if the id, the token or the sign-in
     does not match.
@@ -32,17 +53,15 @@ def load_user(user_id):
     The token changes when the password does, which signs out every other device;
     the sign-in key names one `login_session` row, deleted when that device signs out.
     """
-    user_pk, _, rest = (user_id or "").partition(":")
-    token, _, login_key = rest.partition(":")
-    if not user_pk.isdigit() or not token or not login_key:
+    if lightweight.wanted():
+        return load_principal(user_id)
+    parsed = _parse(user_id)
+    if parsed is None:
         return None
-    params = {"b_id": int(user_pk), "b_key": key_hash(login_key)}
-    if lightweight.wanted():   # the hot APIs: a Core snapshot, same checks
-        user = principal.load(params, login_key)
-    else:
-        user = db.session.scalar(_LOAD, params)
-        if user is not None:
-            user.login_key = login_key
+    params, token, login_key = parsed
+    user = db.session.scalar(_LOAD, params)
+    if user is not None:
+        user.login_key = login_key
     if user is None or not secrets.compare_digest(user.auth_token, token):
         return None
     return user

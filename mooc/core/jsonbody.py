@@ -80,6 +80,14 @@ def json_body(optional=False):
     return value
 
 
+def bytes_or_none(data):
+    """`json_or_none` for a body already read as bytes (the fast path has no request)."""
+    try:
+        return _checked(lambda: json.loads(data))
+    except BadJSON:
+        return None
+
+
 def json_or_none(text=None):
     """The decoded JSON body (any type) — or, given `text`, that text decoded (JSON sent
     in a form field) — or None when it is missing, not JSON, undecodable or nested too

@@ -55,6 +55,10 @@ class Contributions:
     # (since) -> iterable of core.pointevents.PointEvent: the verified events study
     # points are awarded for (see core/pointevents.py)
     point_sources: list[Callable] = field(default_factory=list)
+    # core.fastpath.FastRoute: hot JSON POSTs answered beside Flask's request machinery
+    fast_routes: list = field(default_factory=list)
+    # (session dict, environ) -> user or None, for those routes (the accounts feature)
+    fast_session_user: Callable | None = None
 
 
 def contributions(app: Flask | None = None) -> Contributions:

@@ -6,13 +6,12 @@ from werkzeug.routing import IntegerConverter
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
-from mooc.core import bodylimits, database, errors, jobs, lightweight, navigation, registry
+from mooc.core import bodylimits, database, errors, fastpath, headers, jobs, lightweight
+from mooc.core import navigation, registry
 from mooc.core import ratelimit_storage  # noqa: F401  (defines the mooc+sqlite:// limits storage)
 from mooc.extensions import babel, csrf, db, limiter, login_manager, migrate
 
-CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-       "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
-       "frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+
 
 
 def select_locale():
@@ -41,6 +40,8 @@ class BoundedIntConverter(IntegerConverter):
 def init_extensions(app):
     app.url_map.converters["int"] = BoundedIntConverter
     app.request_class = bodylimits.LimitedRequest
+    # Innermost: ProxyFix (ops) wraps it, so the fast path sees the client's address.
+    app.wsgi_app = fastpath.Middleware(app, app.wsgi_app)
     registry.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"),
@@ -75,13 +76,8 @@ def init_request_hooks(app):
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("HSTS"):
-            response.headers.setdefault("Strict-Transport-Security", app.config["HSTS"])
+        for name, value in headers.for_app(app):
+            response.headers.setdefault(name, value)
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store" if current_user.is_authenticated \
                 else "no-cache"

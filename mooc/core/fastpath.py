@@ -58,6 +58,7 @@ class FastRoute:
     handler: Callable      # (user, payload bytes, **url values) -> (dict, status)
     max_body: int
     pattern: re.Pattern | None = None
+    int_values: frozenset = frozenset()
 
 
 def register(app, endpoint, handler, *, max_body=64 * 1024):
@@ -72,14 +73,16 @@ def set_session_user(app, loader):
     contributions(app).fast_session_user = loader
 
 
-_CONVERTERS = {"default": r"[^/]+", "string": r"[^/]+", "int": r"\d+"}
+# `int` as the app's bounded converter (core.setup): at most 18 digits here, so every
+# value fits a database integer; longer ones are Flask's to answer (404).
+_CONVERTERS = {"default": r"[^/]+", "string": r"[^/]+", "int": r"[0-9]{1,18}"}
 
 
 def _pattern(app, endpoint):
     rules = [rule for rule in app.url_map.iter_rules(endpoint) if "POST" in rule.methods]
     if len(rules) != 1:
         raise RuntimeError(f"fast route {endpoint!r}: expected one POST rule, got {len(rules)}")
-    rule, parts = rules[0], []
+    rule, parts, ints = rules[0], [], set()
     for converter, arguments, variable in _parse_rule(rule.rule):
         if converter is None:
             parts.append(re.escape(variable))
@@ -87,7 +90,9 @@ def _pattern(app, endpoint):
             raise RuntimeError(f"fast route {endpoint!r}: converter {converter!r} unsupported")
         else:
             parts.append(f"(?P<{variable}>{_CONVERTERS[converter]})")
-    return re.compile("".join(parts) + r"\Z")
+            if converter == "int":
+                ints.add(variable)
+    return re.compile("".join(parts) + r"\Z"), frozenset(ints)
 
 
 _RULE_PART = re.compile(r"<(?:(?P<converter>[a-zA-Z_]\w*)(?:\((?P<args>.*?)\))?:)?"
@@ -156,7 +161,7 @@ class Middleware:
         if self._routes is None:
             found = contributions(self.app).fast_routes
             self._routes = [FastRoute(r.endpoint, r.handler, r.max_body,
-                                      _pattern(self.app, r.endpoint)) for r in found]
+                                      *_pattern(self.app, r.endpoint)) for r in found]
             self._signatures = _Signatures(self.app)
         return self._routes
 
@@ -167,7 +172,9 @@ class Middleware:
         for route in self._table():
             found = route.pattern.match(path)
             if found:
-                return self._serve(route, found.groupdict(), environ, start_response)
+                values = {name: int(value) if name in route.int_values else value
+                          for name, value in found.groupdict().items()}
+                return self._serve(route, values, environ, start_response)
         return self.wsgi_app(environ, start_response)
 
     def _serve(self, route, values, environ, start_response):
@@ -176,7 +183,9 @@ class Middleware:
             return self.wsgi_app(environ, start_response)
         environ["wsgi.input"] = io.BytesIO(body)   # Flask may still need to read it
         answer = None
-        if (environ.get("CONTENT_TYPE") or "").partition(";")[0].strip() == JSON_TYPE:
+        # An empty body has no form fields (Flask-WTF reads the token from the form
+        # first); any other body must be JSON for the header to be where the token is.
+        if not body or (environ.get("CONTENT_TYPE") or "").partition(";")[0].strip() == JSON_TYPE:
             session = self._trusted_session(environ)
             if session is not None:
                 answer = self._answer(route, session, body, values, environ)
@@ -234,9 +243,13 @@ class Middleware:
 
 
 def _read_body(environ, limit):
-    """The request body if it has a declared length within `limit`, else None."""
+    """The request body if its declared length is within `limit` (no length and no
+    chunked transfer: empty), else None."""
+    declared = environ.get("CONTENT_LENGTH")
+    if not declared:
+        return None if environ.get("HTTP_TRANSFER_ENCODING") else b""
     try:
-        length = int(environ.get("CONTENT_LENGTH") or "")
+        length = int(declared)
     except ValueError:
         return None
     if length < 0 or length > limit:

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mooc.core import database
-from mooc.core.jsonbody import json_body
+from mooc.core.fastpath import Fallback
+from mooc.core.jsonbody import bytes_or_none, json_body
 from mooc.core.lightweight import lightweight_user, signed_in_user
 from mooc.extensions import db
 from mooc.quizzes import attempts, autosave
@@ -43,7 +44,10 @@ def _result_url(attempt):
 def _answers_from_body():
     """{question_id: response} from {"answers": {...}} or {"question_id", "response"};
     a body that is not a JSON object is a 400 (bad_json) from json_body()."""
-    body = json_body()
+    return _answers_in(json_body())
+
+
+def _answers_in(body):
     if "answers" in body:
         answers = body["answers"]
         if not isinstance(answers, dict) or len(answers) > MAX_ANSWERS_PER_REQUEST:
@@ -93,8 +97,29 @@ def save(attempt_id):
     except attempts.AttemptError as exc:
         database.end_reads(db.session())
         return _error(exc.status, str(exc), "invalid")
-    return jsonify({"saved_at": _iso(saved_at), "saved": sorted(int(k) for k in answers),
-                    "remaining_seconds": remaining})
+    return jsonify(_saved(saved_at, answers, remaining))
+
+
+def _saved(saved_at, answers, remaining):
+    return {"saved_at": _iso(saved_at), "saved": sorted(int(k) for k in answers),
+            "remaining_seconds": remaining}
+
+
+def fast_save(user, body, attempt_id):
+    """`save` on the fast path (core.fastpath): the same save and answer when it succeeds;
+    anything else (a bad body, not this user's attempt, a closed one) goes to `save`,
+    whose answers are in the user's language."""
+    data = bytes_or_none(body)
+    answers = _answers_in(data) if isinstance(data, dict) else None
+    if answers is None:
+        raise Fallback()
+    try:
+        row = autosave.attempt_for(user, attempt_id)
+        saved_at, remaining = autosave.save(row, answers)
+    except (autosave.NotYours, attempts.AttemptError):
+        database.end_reads(db.session())
+        raise Fallback() from None
+    return _saved(saved_at, answers, remaining), 200
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])

@@ -185,3 +185,51 @@ def test_routes_with_unsupported_converters_are_refused():
                 return [Rule()]
     with pytest.raises(RuntimeError):
         fastpath._pattern(App, "x")
+
+
+
+# ---- quiz autosave and lesson visit: the same envelope, their own handlers ----
+
+from tests.quizzes.test_take_web import lesson_url, page_token, question_ids, save, start  # noqa: E402
+from tests.quizzes.test_take_web import quiz_setup  # noqa: E402,F401  (fixture)
+
+
+@pytest.fixture
+def taking(client, login_as, quiz_setup):  # noqa: F811
+    course, lesson, _quiz = quiz_setup
+    login_as()
+    attempt_id = start(client, course, lesson)
+    token, _html = page_token(client, attempt_id)
+    return client, course, lesson, attempt_id, token
+
+
+def test_autosave_and_visit_are_answered_without_flask(taking, served):
+    client, course, lesson, attempt_id, token = taking
+    ids = list(question_ids(attempt_id).values())
+    response = save(client, attempt_id, token, {str(ids[0]): 0})
+    assert response.status_code == 200 and response.json["saved"] == [ids[0]]
+    visit = client.post(lesson_url(course, lesson) + "/visit", headers={"X-CSRFToken": token})
+    assert visit.status_code == 200 and visit.json == {"recorded": True}
+    assert served == []
+
+
+def test_refused_saves_and_visits_are_flasks_to_answer(app, taking, served, make_user):
+    """Bad bodies, another member's attempt, a lesson that does not exist: Flask's
+    answers, in the user's language, with the fast path on as with it off."""
+    client, course, lesson, attempt_id, token = taking
+    requests = [
+        lambda: client.post(f"/api/quiz/attempts/{attempt_id}/answers", data=b"[1]",
+                            content_type="application/json", headers={"X-CSRFToken": token}),
+        lambda: save(client, attempt_id, token, "not a dict"),
+        lambda: save(client, attempt_id + 999, token, {"1": 0}),
+        lambda: client.post(f"/courses/{course.id}/lessons/{lesson.id + 999}/visit",
+                            headers={"X-CSRFToken": token, "Accept": "application/json"}),
+    ]
+    answers = {}
+    for fast in (True, False):
+        app.config["FAST_ROUTES"] = fast
+        answers[fast] = [(r.status_code, r.get_json()) for r in (send() for send in requests)]
+    app.config["FAST_ROUTES"] = True
+    assert answers[True] == answers[False]
+    assert [status for status, _ in answers[True]] == [400, 400, 404, 404]
+    assert len(served) == 2 * len(requests)
